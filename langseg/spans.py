@@ -1,0 +1,88 @@
+"""Units + labels -> merged spans, language shares and the mixed flag. Pure.
+
+Units whose label is `und` (no letters: numbers, URLs, punctuation) never break a span: they join the
+span before them (or, at the start of a document, the one after). A document with no language at all
+gets one `und` span over its units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .types import UND, Span, Unit
+
+
+def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Sequence[float]) -> tuple[Span, ...]:
+    """Merge neighbouring units of one language into spans; a span's score is its units' length-weighted confidence.
+
+    >>> units = [Unit(0, 4), Unit(5, 7), Unit(8, 12), Unit(13, 17)]
+    >>> [(s.start, s.end, s.lang) for s in merge_spans(units, ["es", "und", "es", "en"], [0.9, 0.0, 0.7, 0.8])]
+    [(0, 12, 'es'), (13, 17, 'en')]
+    """
+    languages = [label for label in labels if label != UND]
+    if not languages:
+        if not units:
+            return ()
+        return (Span(units[0].start, units[-1].end, UND, 1.0),)
+    spans: list[Span] = []
+    pending_start: int | None = None  # an und run before the first language
+    current: list = []  # [start, end, lang, weighted confidence, weight]
+    for unit, label, confidence in zip(units, labels, confidences):
+        if label == UND:
+            if current:
+                current[1] = unit.end
+            elif pending_start is None:
+                pending_start = unit.start
+            continue
+        size = unit.end - unit.start
+        if current and current[2] == label:
+            current[1] = unit.end
+            current[3] += confidence * size
+            current[4] += size
+            continue
+        if current:
+            spans.append(_close(current))
+        start = unit.start if pending_start is None else pending_start
+        pending_start = None
+        current = [start, unit.end, label, confidence * size, size]
+    spans.append(_close(current))
+    return tuple(spans)
+
+
+def _close(current: list) -> Span:
+    start, end, lang, weighted, weight = current
+    return Span(start, end, lang, weighted / weight if weight else 0.0)
+
+
+def language_shares(spans: Sequence[Span]) -> dict[str, float]:
+    """Language -> share of the characters covered by spans (sums to 1; empty when there are no spans)."""
+    sizes = language_sizes(spans)
+    total = sum(sizes.values())
+    return {lang: size / total for lang, size in sizes.items()} if total else {}
+
+
+def language_sizes(spans: Sequence[Span]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for span in spans:
+        sizes[span.lang] = sizes.get(span.lang, 0) + span.end - span.start
+    return sizes
+
+
+def dominant_language(spans: Sequence[Span]) -> str:
+    """The language with the most characters in spans; `und` when no span has a language."""
+    sizes = {lang: size for lang, size in language_sizes(spans).items() if lang != UND}
+    return max(sizes, key=lambda lang: (sizes[lang], lang)) if sizes else UND
+
+
+def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int) -> bool:
+    """Mixed: at least two languages each hold `min_share` of the spanned characters and `min_chars` characters.
+
+    The share rule ignores a stray foreign word in a long text; the character rule ignores a name or a
+    one-word menu item in a very short one.
+    """
+    sizes = {lang: size for lang, size in language_sizes(spans).items() if lang != UND}
+    total = sum(sizes.values())
+    if not total:
+        return False
+    meaningful = [lang for lang, size in sizes.items() if size >= min_chars and size / total >= min_share]
+    return len(meaningful) >= 2
