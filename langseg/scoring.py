@@ -48,7 +48,12 @@ class FastTextScorer:
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         if not texts:
             return []
-        labels_per_text, probs_per_text = self._model.multilinePredict(list(texts), self._top_k, 0.0, "replace")
+        batch = list(texts)
+        try:
+            labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
+        except UnicodeEncodeError:  # lone surrogates (from JSON escapes) cannot cross into C++
+            batch = [_without_surrogates(text) for text in batch]
+            labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
         codes = self._codes
         out: list[Distribution] = []
         for labels, probs in zip(labels_per_text, probs_per_text):
@@ -58,3 +63,7 @@ class FastTextScorer:
                 dist[code] = dist.get(code, 0.0) + min(prob, 1.0)
             out.append(dist)
         return out
+
+
+def _without_surrogates(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")

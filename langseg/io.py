@@ -1,0 +1,306 @@
+"""Readers and writers at the edge: text and JSONL inputs (compressed or not, files, folders, stdin) and records out.
+
+Every input document becomes exactly one `InputDoc`, in input order: one that cannot be read carries an
+`error` naming its place (file and line) instead of text, so the output keeps one record per document.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+import lzma
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import zstandard
+
+from .errors import InputError
+
+STDIN = "-"
+_JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonlines")
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+_BINARY_SAMPLE = 8192
+
+
+@dataclass(frozen=True)
+class InputDoc:
+    """One input document: its id and text, or the reason it could not be read; `fields` is the input record."""
+
+    id: str
+    text: str
+    error: str | None = None
+    fields: dict[str, Any] | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """How to read inputs: `format` is auto (by name, then by content), text, jsonl or lines."""
+
+    format: str = "auto"
+    text_field: str = "text"
+    id_field: str | None = "id"
+    glob: str = "*"
+
+
+def expand_inputs(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
+    """Files as given, folders walked recursively (sorted, matching `glob`), and `-` for stdin."""
+    for path in paths or [STDIN]:
+        if path != STDIN and Path(path).is_dir():
+            for found in sorted(Path(path).rglob(glob)):
+                if found.is_file() and not found.name.startswith("."):
+                    yield str(found)
+        else:
+            yield path
+
+
+def read_inputs(paths: Sequence[str], options: InputOptions) -> Iterator[InputDoc]:
+    """Every document of every input, in order."""
+    for path in expand_inputs(paths, options.glob):
+        yield from read_input(path, options)
+
+
+def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
+    """The documents of one input; a file that cannot be opened yields one error record."""
+    try:
+        stream = open_binary(path)
+    except OSError as exc:
+        yield InputDoc(id=path, text="", error=f"{path}: cannot read: {exc.strerror or exc}")
+        return
+    with stream:
+        fmt = options.format
+        if fmt == "auto":
+            fmt = _guess_format(path, stream)
+        if fmt == "jsonl":
+            yield from _jsonl_docs(path, stream, options)
+        elif fmt == "lines":
+            yield from _line_docs(path, stream)
+        else:
+            yield _text_doc(path, stream)
+
+
+def open_binary(path: str) -> IO[bytes]:
+    """A binary stream over a file or stdin, decompressed when its first bytes say gzip, bz2, xz or zstd."""
+    raw: IO[bytes] = sys.stdin.buffer if path == STDIN else open(path, "rb")
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    head = buffered.peek(6)[:6]
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return _decompressor(kind, buffered)
+    return buffered
+
+
+def _decompressor(kind: str, stream: IO[bytes]) -> IO[bytes]:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    if kind == "bz2":
+        return bz2.BZ2File(stream, "rb")  # type: ignore[return-value]
+    if kind == "xz":
+        return lzma.LZMAFile(stream, "rb")  # type: ignore[return-value]
+    reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True, closefd=True)
+    return io.BufferedReader(reader)  # type: ignore[arg-type]
+
+
+def _guess_format(path: str, stream: IO[bytes]) -> str:
+    name = path.lower()
+    for suffix in _COMPRESSED_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if name.endswith(_JSONL_SUFFIXES):
+        return "jsonl"
+    if path == STDIN:
+        head = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n") if hasattr(stream, "peek") else b""
+        return "jsonl" if head.startswith(b"{") else "text"
+    return "text"
+
+
+def decode_utf8(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """UTF-8 text with invalid bytes replaced by U+FFFD (and a note saying so); a leading BOM is dropped."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), ("invalid UTF-8 replaced by U+FFFD",)
+
+
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte together with invalid UTF-8 or many control bytes in the first 8 kB: not a text file."""
+    sample = data[:_BINARY_SAMPLE]
+    if b"\x00" not in sample:
+        return False
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+            return True
+    return controls > len(sample) // 10
+
+
+def _text_doc(path: str, stream: IO[bytes]) -> InputDoc:
+    name = "<stdin>" if path == STDIN else path
+    try:
+        data = stream.read()
+    except (OSError, EOFError, zstandard.ZstdError) as exc:
+        return InputDoc(id=name, text="", error=f"{name}: cannot read: {exc}")
+    if looks_binary(data):
+        return InputDoc(id=name, text="", error=f"{name}: binary file, not text")
+    text, notes = decode_utf8(data)
+    return InputDoc(id=name, text=text, notes=notes)
+
+
+def _numbered_lines(path: str, stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """(line number, bytes without the newline) pairs; a read failure ends with (n, None, reason)."""
+    number = 0
+    try:
+        for number, line in enumerate(stream, 1):
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            yield number, line.rstrip(b"\r\n"), None
+    except (OSError, EOFError, zstandard.ZstdError) as exc:
+        yield number + 1, None, f"{path}:{number + 1}: cannot read: {exc}"
+
+
+def _line_docs(path: str, stream: IO[bytes]) -> Iterator[InputDoc]:
+    name = "<stdin>" if path == STDIN else path
+    for number, line, failure in _numbered_lines(name, stream):
+        if line is None:
+            yield InputDoc(id=f"{name}:{number}", text="", error=failure)
+            return
+        text, notes = decode_utf8(line)
+        yield InputDoc(id=f"{name}:{number}", text=text, notes=notes)
+
+
+def _jsonl_docs(path: str, stream: IO[bytes], options: InputOptions) -> Iterator[InputDoc]:
+    name = "<stdin>" if path == STDIN else path
+    for number, line, failure in _numbered_lines(name, stream):
+        place = f"{name}:{number}"
+        if line is None:
+            yield InputDoc(id=place, text="", error=failure)
+            return
+        if not line.strip():
+            continue
+        yield _json_doc(line, place, options)
+
+
+def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
+    notes: tuple[str, ...] = ()
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # The standard library accepts what orjson refuses: lone surrogates in escapes, invalid UTF-8 bytes.
+        text, notes = decode_utf8(line)
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return InputDoc(id=place, text="", error=f"{place}: malformed JSON ({_first_line(exc)})")
+    if not isinstance(record, dict):
+        return InputDoc(id=place, text="", error=f"{place}: a JSON line must be an object, not {type(record).__name__}")
+    doc_id = place
+    if options.id_field:
+        found = get_field(record, options.id_field)
+        if found is not None and not isinstance(found, (dict, list)):
+            doc_id = str(found)
+    text = get_field(record, options.text_field)
+    if text is None:
+        return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} field", fields=record)
+    if not isinstance(text, str):
+        kind = type(text).__name__
+        return InputDoc(id=doc_id, text="", error=f"{place}: field {options.text_field!r} is {kind}, not a string",
+                        fields=record)
+    return InputDoc(id=doc_id, text=text, fields=record, notes=notes)
+
+
+def get_field(record: dict[str, Any], dotted: str) -> Any:
+    """`record["meta"]["id"]` for "meta.id" (a key that itself holds dots wins); None when absent."""
+    if dotted in record:
+        return record[dotted]
+    value: Any = record
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def dumps_record(record: dict[str, Any]) -> bytes:
+    """One JSON line (with its newline); falls back to the standard library for text orjson refuses."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (json.dumps(record, ensure_ascii=True) + "\n").encode("ascii")
+
+
+@contextmanager
+def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
+    """stdout, or a file written under a temporary name and renamed into place only when complete.
+
+    A `.gz`/`.bz2`/`.xz`/`.zst` name compresses. On any error or interruption the temporary file is removed.
+    """
+    if path is None or path == STDIN:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as raw, _compressor(target.name, raw) as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _compressor(name: str, raw: IO[bytes]) -> Iterator[IO[bytes]]:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as out:
+            yield out  # type: ignore[misc]
+    elif lower.endswith(".bz2"):
+        with bz2.BZ2File(raw, "wb") as out:
+            yield out  # type: ignore[misc]
+    elif lower.endswith(".xz"):
+        with lzma.LZMAFile(raw, "wb") as out:
+            yield out  # type: ignore[misc]
+    elif lower.endswith((".zst", ".zstd")):
+        with zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as out:
+            yield out  # type: ignore[misc]
+    else:
+        yield raw
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of `size` items (the last one shorter): bounded memory whatever the input size."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+__all__ = ["InputDoc", "InputError", "InputOptions", "atomic_output", "batched", "dumps_record", "read_inputs"]

@@ -1,0 +1,67 @@
+"""Context decoding: short, unsure units follow their neighbours; strong evidence and real blocks switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from langseg.decode import candidate_languages, unit_weight, unlisted_probability, viterbi
+
+ES = {"es": 0.95, "pt": 0.03}
+EN = {"en": 0.95, "es": 0.01}
+COST = 1.0
+
+
+def decode(dists, weights, cost=COST):
+    return viterbi(dists, weights, [cost] * (len(dists) - 1), floor=1e-3)
+
+
+@pytest.mark.parametrize(
+    "short_unit",
+    [{"en": 0.55, "es": 0.3}, {"pt": 0.6, "es": 0.35}, {"it": 0.4, "pt": 0.2, "es": 0.1}],
+    ids=["byline-looks-english", "byline-looks-portuguese", "byline-unknown"],
+)
+def test_short_unsure_unit_between_spanish_lines_is_spanish(short_unit: dict) -> None:
+    assert decode([ES, short_unit, ES], [1.0, 0.3, 1.0]) == ["es", "es", "es"]
+
+
+def test_long_confident_unit_switches_even_alone() -> None:
+    assert decode([ES, EN, ES], [1.0, 1.0, 1.0]) == ["es", "en", "es"]
+
+
+def test_a_block_of_short_lines_switches_together() -> None:
+    headline = {"en": 0.8, "es": 0.1}
+    labels = decode([ES, *[headline] * 5, ES], [1.0, *[0.4] * 5, 1.0])
+    assert labels == ["es", "en", "en", "en", "en", "en", "es"]
+
+
+def test_higher_switch_cost_smooths_more() -> None:
+    middle = {"en": 0.7, "es": 0.2}
+    assert decode([ES, middle, ES], [1.0, 1.0, 1.0], cost=0.1)[1] == "en"
+    assert decode([ES, middle, ES], [1.0, 1.0, 1.0], cost=5.0)[1] == "es"
+
+
+def test_penalty_overrules_weak_evidence() -> None:
+    ru = {"ru": 0.95}
+    unsure_latin = {"ru": 0.5, "fi": 0.4}
+    labels = viterbi([ru, unsure_latin, ru], [1.0, 0.2, 1.0], [1.0, 1.0], 1e-3,
+                     penalties=[{}, {"ru": 8.0}, {}])
+    assert labels == ["ru", "fi", "ru"]
+
+
+def test_empty_and_single() -> None:
+    assert viterbi([], [], [], 1e-3) == []
+    assert decode([EN], [0.1]) == ["en"]
+
+
+def test_unit_weight_grows_with_length_and_caps() -> None:
+    weights = [unit_weight(n, 60, 0.05) for n in (0, 3, 30, 60, 600)]
+    assert weights == sorted(weights) and weights[0] == 0.05 and weights[-1] == 1.0
+
+
+def test_unlisted_probability_is_small_only_for_confident_units() -> None:
+    assert unlisted_probability({"en": 0.999}, 1e-4) == pytest.approx(1e-3)
+    assert unlisted_probability({"tl": 0.2, "it": 0.1}, 1e-4) == 0.1
+
+
+def test_candidates_include_each_units_best() -> None:
+    assert candidate_languages([{"en": 0.9, "de": 0.05}, {"fr": 0.15, "it": 0.1}]) == ["en", "fr"]

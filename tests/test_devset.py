@@ -1,0 +1,51 @@
+"""The shared dev set, scored by the shared scorer: the core's accuracy floor."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from langseg import Segmenter
+
+from .conftest import SCORER_SCRIPT
+
+FLOORS = {"char_acc_micro": 0.85, "switch_f1": 0.85, "mixed_f1": 0.95}
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("langseg_dev_scorer", SCORER_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def dev_result(dev_docs: list[dict], real_segmenter: Segmenter) -> dict:
+    documents = real_segmenter.segment_batch([d["text"] for d in dev_docs], [d["id"] for d in dev_docs])
+    records = [json.loads(json.dumps(doc.to_dict())) for doc in documents]
+    return {"records": records, "score": load_scorer().score(dev_docs, records)}
+
+
+@pytest.mark.parametrize("metric", sorted(FLOORS))
+def test_dev_set_meets_the_floor(dev_result: dict, metric: str) -> None:
+    value = dev_result["score"]["overall"][metric]
+    assert value >= FLOORS[metric], f"{metric} {value:.3f} is below {FLOORS[metric]}"
+
+
+def test_every_dev_record_keeps_the_contract(dev_docs: list[dict], dev_result: dict) -> None:
+    from .test_segmenter import check_record
+
+    assert [r["id"] for r in dev_result["records"]] == [d["id"] for d in dev_docs]
+    assert dev_result["score"]["warnings"] == {}
+    for doc, record in zip(dev_docs, dev_result["records"]):
+        assert set(record) == {"id", "length", "language", "mixed", "languages", "spans"}
+        check_record(doc["text"], _as_document(record))
+
+
+def _as_document(record: dict):
+    from langseg import Document, Span
+
+    return Document(id=record["id"], length=record["length"], language=record["language"], mixed=record["mixed"],
+                    languages=record["languages"], spans=tuple(Span(**s) for s in record["spans"]))

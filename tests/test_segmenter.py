@@ -1,0 +1,100 @@
+"""The Segmenter wires the steps: records keep the contract on any text, and the model loads once, lazily."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from langseg import Document, Segmenter
+from langseg.types import UND
+
+from .conftest import KeywordScorer
+
+WORDS = ["the", "house", "is", "el", "agua", "de", "la", "maison", "est", "das", "Haus", "42", "—", "x"]
+SEPARATORS = ["\n", "\n\n", "\r\n", "\n \n", "\n• ", "\n  - ", "\t", ". ", "。", " "]
+
+
+def check_record(text: str, document: Document) -> None:
+    record = document.to_dict()
+    assert record["length"] == len(text)
+    previous_end = 0
+    previous_lang = None
+    for span in record["spans"]:
+        piece = text[span["start"]:span["end"]]
+        assert previous_end <= span["start"] < span["end"] <= len(text)
+        assert piece == piece.strip(), "a span begins and ends on non-whitespace"
+        assert span["lang"] != previous_lang, "neighbouring spans never share a language"
+        assert 0.0 <= span["score"] <= 1.0
+        previous_end, previous_lang = span["end"], span["lang"]
+    if record["spans"]:
+        assert abs(sum(record["languages"].values()) - 1.0) < 1e-9
+    else:
+        assert record["languages"] == {} and record["language"] == UND
+    if record["spans"]:
+        assert record["languages"][record["language"]] == max(record["languages"].values())
+
+
+documents = st.lists(st.one_of(st.sampled_from(WORDS), st.sampled_from(SEPARATORS), st.text(max_size=5)),
+                     max_size=60).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_records_keep_the_contract_on_any_text(text: str) -> None:
+    check_record(text, Segmenter(scorer=KeywordScorer()).segment(text))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(documents, max_size=8))
+def test_batch_equals_one_by_one(texts: list[str]) -> None:
+    segmenter = Segmenter(scorer=KeywordScorer())
+    assert segmenter.segment_batch(texts) == [segmenter.segment(text) for text in texts]
+
+
+def test_every_non_space_character_of_a_lettered_line_is_covered(fake_segmenter: Segmenter) -> None:
+    text = ("El agua de la casa es para la gente de la casa y el agua.\n\n"
+            "  • The house is in the water and the people of the house.\r\n"
+            "Das Haus ist nicht mit der Leute und das Wasser ist nicht das Haus.")
+    document = fake_segmenter.segment(text)
+    assert [(text[s.start:s.end][:10], s.lang) for s in document.spans] == [
+        ("El agua de", "es"), ("The house ", "en"), ("Das Haus i", "de")]
+    assert document.mixed
+
+
+def test_numbers_and_urls_do_not_break_a_span(fake_segmenter: Segmenter) -> None:
+    text = "The house is in the water and the people.\n2024\nhttps://example.org\nThe article is of the people."
+    document = fake_segmenter.segment(text)
+    assert [(s.start, s.end, s.lang) for s in document.spans] == [(0, len(text), "en")]
+
+
+def test_text_without_letters_is_und(fake_segmenter: Segmenter) -> None:
+    document = fake_segmenter.segment("  12 345\n\n%%  ")
+    assert [(s.lang, s.start, s.end) for s in document.spans] == [(UND, 2, 12)]
+    assert document.language == UND and not document.mixed
+
+
+def test_empty_text(fake_segmenter: Segmenter) -> None:
+    assert fake_segmenter.segment("").to_dict() == {
+        "id": None, "length": 0, "language": UND, "mixed": False, "languages": {}, "spans": []}
+
+
+def test_one_model_call_per_batch(fake_scorer: KeywordScorer) -> None:
+    segmenter = Segmenter(scorer=fake_scorer, refine_below=0.0)
+    segmenter.segment_batch(["The house.\nEl agua.", "La maison est.", "Das Haus."])
+    assert len(fake_scorer.calls) == 1 and len(fake_scorer.calls[0]) == 4
+
+
+def test_overrides_reach_the_config() -> None:
+    segmenter = Segmenter(scorer=KeywordScorer(), switch_cost=7.5, mixed_min_chars=3)
+    assert segmenter.config.switch_cost == 7.5 and segmenter.config.mixed_min_chars == 3
+
+
+def test_pickles_without_the_model_and_reloads_lazily(real_segmenter: Segmenter) -> None:
+    blob = pickle.dumps(real_segmenter)
+    assert len(blob) < 10_000, "the model must not travel with the pickle"
+    clone = pickle.loads(blob)
+    assert clone._scorer is None
+    text = "Nuestro sitio web utiliza cookies para mejorar su experiencia.\n\nThe rest of this page is in English."
+    assert clone.segment(text) == real_segmenter.segment(text)

@@ -1,0 +1,106 @@
+"""Units: every line separates, markers and whitespace stay outside, offsets index the exact input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from langseg.types import Unit
+from langseg.units import LINE_BREAKS, has_language, paragraph_units, sentence_units
+
+
+def unit_texts(text: str) -> list[str]:
+    return [text[u.start:u.end] for u in paragraph_units(text)]
+
+
+@pytest.mark.parametrize(
+    ("layout", "text"),
+    [
+        ("blank lines", "Primera línea.\n\nSecond line."),
+        ("single newline", "Primera línea.\nSecond line."),
+        ("CRLF", "Primera línea.\r\n\r\nSecond line.\r\n"),
+        ("three newlines", "Primera línea.\n\n\nSecond line."),
+        ("line of one space", "Primera línea.\n \nSecond line."),
+        ("bullets", "• Primera línea.\n• Second line."),
+        ("dash and star", "- Primera línea.\n* Second line."),
+        ("middle dot", "· Primera línea.\n· Second line."),
+        ("indented bullet", "  • Primera línea.\n  • Second line."),
+        ("tab indent", "\tPrimera línea.\n\tSecond line.   "),
+        ("numbered", "1. Primera línea.\n2) Second line."),
+        ("unicode line separator", "Primera línea.\u2028Second line."),
+    ],
+)
+def test_layouts_give_the_same_units(layout: str, text: str) -> None:
+    assert unit_texts(text) == ["Primera línea.", "Second line."], layout
+
+
+def test_marker_needs_a_space_after_it() -> None:
+    assert unit_texts("-5 degrees tonight\n*important*") == ["-5 degrees tonight", "*important*"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr. Weber kam um 3 Uhr. Then the meeting began.", ["Dr. Weber kam um 3 Uhr.", "Then the meeting began."]),
+        ("Il est arrivé le 3. Mars est loin.", ["Il est arrivé le 3. Mars est loin."]),
+        ("J. R. Smith wrote it. Ella lo leyó ayer.", ["J. R. Smith wrote it.", "Ella lo leyó ayer."]),
+        ("The value is 3.5 today. ¿Y mañana?", ["The value is 3.5 today.", "¿Y mañana?"]),
+        ("Он пришёл домой. Потом он уснул.", ["Он пришёл домой.", "Потом он уснул."]),
+        ("यह एक वाक्य है। यह दूसरा है।", ["यह एक वाक्य है।", "यह दूसरा है।"]),
+        ("我们走吧。He agreed at once.", ["我们走吧。", "He agreed at once."]),
+        ("هل أنت بخير؟ نعم.", ["هل أنت بخير؟", "نعم."]),
+        ("He said \"stop.\" She stopped.", ["He said \"stop.\"", "She stopped."]),
+        ("etc. and so on", ["etc. and so on"]),
+    ],
+)
+def test_sentences(text: str, expected: list[str]) -> None:
+    pieces = sentence_units(text, Unit(0, len(text)))
+    assert [text[u.start:u.end] for u in pieces] == expected
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [("12 345,00", False), ("https://example.org/a?b=c", False), ("me@example.org", False),
+     ("—", False), ("Por Ana", True), ("東京", True), ("see https://x.org now", True)],
+)
+def test_has_language(piece: str, expected: bool) -> None:
+    assert has_language(piece) is expected
+
+
+texts = st.lists(
+    st.sampled_from(list("ab é日\t •-*·.!?。1") + list(LINE_BREAKS) + ["\r\n", "\u200b", "  ", "Dr. ", "3. "]),
+    max_size=80,
+).map("".join)
+
+
+@given(texts)
+def test_units_are_ordered_disjoint_trimmed_and_single_line(text: str) -> None:
+    units = paragraph_units(text)
+    previous_end = 0
+    for unit in units:
+        piece = text[unit.start:unit.end]
+        assert previous_end <= unit.start < unit.end <= len(text)
+        assert piece == piece.strip() and piece
+        assert not any(brk in piece for brk in LINE_BREAKS)
+        previous_end = unit.end
+
+
+@given(st.text(max_size=300))
+def test_units_on_any_text(text: str) -> None:
+    for unit in paragraph_units(text):
+        piece = text[unit.start:unit.end]
+        assert piece and not piece[0].isspace() and not piece[-1].isspace()
+        assert not any(brk in piece for brk in LINE_BREAKS)
+
+
+@given(texts)
+def test_sentences_tile_their_unit(text: str) -> None:
+    for unit in paragraph_units(text):
+        pieces = sentence_units(text, unit)
+        assert pieces[0].start == unit.start and pieces[-1].end == unit.end
+        for before, after in zip(pieces, pieces[1:]):
+            assert before.end <= after.start
+            assert text[before.end:after.start].strip() == ""
+        for piece in pieces:
+            assert text[piece.start:piece.end].strip() == text[piece.start:piece.end]
