@@ -161,7 +161,7 @@ def detect(text: str | None, model: str | None, mixed_min_share: float, mixed_mi
 
     """
     if text is None:
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
     segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
     _run(lambda: _show(text, segmenter.segment(text)))
 
