@@ -7,21 +7,26 @@ Exit statuses: 0 done (documents that could not be read still get an error recor
 from __future__ import annotations
 
 import errno
+import functools
+import json
 import os
 import sys
 import zlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
 
 import click
 
 from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
-from .io import InputOptions, atomic_output, dumps_record, read_inputs
+from .extract import extract_text, language_share
+from .io import InputDoc, InputOptions, atomic_output, batched, dumps_record, read_inputs
 from .models import cache_dir, cached_models, fetch, manifest
 from .pipeline import output_record, tag_documents
 from .segmenter import Segmenter
+from .stats import CorpusStats, format_summary
 from .types import Document
 
 def _examples(*commands: str) -> str:
@@ -29,30 +34,91 @@ def _examples(*commands: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
 
 
-
-
 class _StrictStop(LangsegError):
     """--strict met a document that could not be processed."""
 
 
-def _model_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--model", "-m", default=None, metavar="NAME|PATH",
-        help="A known model name (see `langseg models list`) or the path to any fastText LID model file. "
-             "Default: lid.176.ftz, fetched and cached on first use.",
-    )(command)
+@dataclass(frozen=True)
+class _Job:
+    """What every corpus command shares: the inputs, how to read them, and the segmenter that tags them."""
+
+    inputs: list[str]
+    options: InputOptions
+    segmenter: Segmenter
+    batch_size: int
+    workers: int
+    quiet: bool
+    strict: bool
+
+    def tagged(self) -> Iterator[tuple[InputDoc, Document]]:
+        """(input document, result) pairs in input order; raises on the first error record under --strict."""
+        self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
+        docs = read_inputs(self.inputs, self.options)
+        with _progress(self.quiet) as advance:
+            for doc, result in tag_documents(self.segmenter, docs, self.batch_size, self.workers):
+                if self.strict and result.error is not None:
+                    raise _StrictStop(f"{result.error} (id {result.id}); stopped by --strict")
+                yield doc, result
+                advance()
 
 
-def _mixed_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def _model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     defaults = tuned_defaults()
-    command = click.option(
-        "--mixed-min-chars", type=click.IntRange(0), default=defaults.mixed_min_chars, show_default=True,
-        help="... and holds at least this many characters.",
-    )(command)
-    return click.option(
-        "--mixed-min-share", type=click.FloatRange(0, 1), default=defaults.mixed_min_share, show_default=True,
-        help="`mixed` needs two languages that each hold at least this share of the spanned characters ...",
-    )(command)
+    decorators = [
+        click.option("--model", "-m", default=None, metavar="NAME|PATH",
+                     help="A known model (see `langseg models list`) or the path to any fastText LID model. "
+                          "Default: lid.176.ftz, fetched and cached on first use."),
+        click.option("--mixed-min-share", type=click.FloatRange(0, 1), default=defaults.mixed_min_share,
+                     show_default=True,
+                     help="`mixed` needs two languages that each hold at least this share of the spanned "
+                          "characters ..."),
+        click.option("--mixed-min-chars", type=click.IntRange(0), default=defaults.mixed_min_chars,
+                     show_default=True, help="... and at least this many characters."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The input, model and scale options of tag, extract and stats; hands the command a ready `_Job`."""
+    decorators = [
+        click.argument("inputs", nargs=-1, metavar="[INPUT]..."),
+        click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "lines"]), default="auto",
+                     show_default=True,
+                     help="auto: JSONL for .jsonl/.ndjson/.json names (and stdin starting with '{'), else one "
+                          "text document per file; lines: one document per line."),
+        click.option("--lines", "lines_mode", is_flag=True, help="Same as --input-format lines."),
+        click.option("--text-field", default="text", show_default=True,
+                     help="JSONL field holding the text (dotted path: meta.body)."),
+        click.option("--id-field", default="id", show_default=True,
+                     help="JSONL field holding the id (dotted path: meta.id)."),
+        click.option("--glob", "glob_pattern", default="*", show_default=True, help="Files to take from folders."),
+        click.option("--strict", is_flag=True, help="Stop with status 1 at the first document that cannot be processed."),
+        click.option("--workers", "-j", type=click.IntRange(1), default=1, show_default=True,
+                     help="Worker processes, each loading the model once; output stays in input order."),
+        click.option("--batch-size", type=click.IntRange(1), default=256, show_default=True,
+                     help="Documents per model call (and per task sent to a worker)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none unless stderr is a terminal)."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(inputs: tuple[str, ...], input_format: str, lines_mode: bool, text_field: str, id_field: str,
+                glob_pattern: str, strict: bool, workers: int, batch_size: int, quiet: bool, model: str | None,
+                mixed_min_share: float, mixed_min_chars: int, **rest: Any) -> Any:
+        for path in inputs:
+            if path != "-" and not os.path.exists(path):
+                raise click.BadParameter(f"no such file or folder: {path}", param_hint="INPUT")
+        options = InputOptions(format="lines" if lines_mode else input_format, text_field=text_field,
+                               id_field=id_field or None, glob=glob_pattern)
+        segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
+        job = _Job(list(inputs), options, segmenter, batch_size, workers, quiet, strict)
+        return command(job, **rest)
+
+    wrapped: Callable[..., Any] = _model_options(wrapper)
+    for decorator in reversed(decorators):
+        wrapped = decorator(wrapped)
+    return wrapped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_examples(
@@ -76,55 +142,136 @@ def main() -> None:
 @main.command(epilog=_examples(
     "langseg tag docs/example.txt",
     "langseg tag dev.jsonl --text-field text --id-field id -o tagged.jsonl",
+    "langseg tag crawl/ --glob '*.jsonl.zst' --keep-fields --workers 2 -o tagged.jsonl.zst",
     "cat page.txt | langseg tag -",
-    "langseg tag notes/ --glob '*.md' --lines -o lines.jsonl.gz",
+    "langseg tag notes.txt --lines --format tsv",
 ))
-@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@_corpus_options
 @click.option("-o", "--output", default=None, metavar="FILE",
-              help="Write records here (atomically; .gz/.bz2/.xz/.zst compress) instead of stdout.")
-@click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "lines"]), default="auto",
-              show_default=True,
-              help="auto: JSONL for .jsonl/.ndjson/.json names (and stdin starting with '{'), else one text "
-                   "document per file; lines: one document per line.")
-@click.option("--lines", "lines_mode", is_flag=True, help="Same as --input-format lines.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text (dotted path).")
-@click.option("--id-field", default="id", show_default=True, help="JSONL field holding the id (dotted path).")
-@click.option("--glob", "glob_pattern", default="*", show_default=True, help="Files to take from folders.")
+              help="Write here (atomically; .gz/.bz2/.xz/.zst compress) instead of stdout.")
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True,
+              help="jsonl: one record per document; tsv: one row per span (id, start, end, lang, score).")
 @click.option("--keep-fields", "--keep-input", "keep_fields", is_flag=True,
-              help="Copy the input record's fields into each output record.")
-@click.option("--strict", is_flag=True, help="Stop with status 1 at the first document that cannot be processed.")
-@click.option("--batch-size", type=click.IntRange(1), default=256, show_default=True, help="Documents per model call.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@_model_option
-@_mixed_option
-def tag(inputs: tuple[str, ...], output: str | None, input_format: str, lines_mode: bool, text_field: str,
-        id_field: str, glob_pattern: str, keep_fields: bool, strict: bool, batch_size: int, quiet: bool,
-        model: str | None, mixed_min_share: float, mixed_min_chars: int) -> None:
+              help="Copy the input record's fields into each output record (a tagged corpus stays one file).")
+def tag(job: _Job, output: str | None, output_format: str, keep_fields: bool) -> None:
     """Tag documents: one JSON record per input document, in input order.
 
     INPUT is a text file (one document), a JSONL file, a folder (searched recursively) or - for stdin
     (the default). Compressed inputs (gzip, bz2, xz, zstd) are recognised by their content.
 
+    \b
+    Exit statuses:
+      0    done; unreadable documents still get a record with "error"
+      1    a bad input with --strict, a missing or corrupt model, an unwritable output
+      2    a usage error (unknown option, missing file argument)
+      130  interrupted (Ctrl-C); no partial -o file is left behind
     """
-    options = InputOptions(format="lines" if lines_mode else input_format, text_field=text_field,
-                           id_field=id_field or None, glob=glob_pattern)
-    for path in inputs:
-        if path != "-" and not os.path.exists(path):
-            raise click.BadParameter(f"no such file or folder: {path}", param_hint="INPUT")
-    segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
-    _run(lambda: _tag(segmenter, list(inputs), options, output, keep_fields, strict, batch_size, quiet))
+    def body() -> None:
+        with atomic_output(output) as out:
+            if output_format == "tsv":
+                out.write(b"id\tstart\tend\tlang\tscore\n")
+            for doc, result in job.tagged():
+                if output_format == "tsv":
+                    _write_tsv(out, result)
+                else:
+                    out.write(dumps_record(output_record(doc, result, keep_fields)))
+
+    _run(body)
 
 
-def _tag(segmenter: Segmenter, inputs: list[str], options: InputOptions, output: str | None, keep_fields: bool,
-         strict: bool, batch_size: int, quiet: bool) -> None:
-    segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output is opened
-    docs = read_inputs(inputs, options)
-    with atomic_output(output) as out, _progress(quiet) as advance:
-        for doc, result in tag_documents(segmenter, docs, batch_size):
-            if strict and result.error is not None:
-                raise _StrictStop(f"{result.error} (id {result.id}); stopped by --strict")
-            out.write(dumps_record(output_record(doc, result, keep_fields)))
-            advance()
+def _write_tsv(out: IO[bytes], result: Document) -> None:
+    doc_id = (result.id or "").replace("\t", " ").replace("\n", " ")
+    rows = [f"{doc_id}\t{s.start}\t{s.end}\t{s.lang}\t{s.score:.4f}\n" for s in result.spans]
+    if not rows and result.error is not None:
+        rows = [f"{doc_id}\t\t\t\t\n"]  # the document still has its row: nothing is lost
+    out.write("".join(rows).encode("utf-8", "surrogateescape"))
+
+
+@main.command(epilog=_examples(
+    "langseg extract crawl.jsonl.gz --lang en -o english.jsonl.gz",
+    "langseg extract crawl.jsonl --lang zu --min-share 0.3",
+    "langseg extract pages/ --dominant --glob '*.txt'",
+))
+@_corpus_options
+@click.option("--lang", "lang", default=None, metavar="CODE", help="Keep the spans of this language (ISO 639-1/3).")
+@click.option("--dominant", is_flag=True, help="Keep each document's own main language instead of a fixed one.")
+@click.option("--min-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Drop documents where the language holds less than this share of the text.")
+@click.option("-o", "--output", default=None, metavar="FILE", help="Write here (atomically) instead of stdout.")
+def extract(job: _Job, lang: str | None, dominant: bool, min_share: float, output: str | None) -> None:
+    """Write each input record with its text reduced to the spans of one language.
+
+    The separators between kept spans are the original ones. JSONL records keep all their other fields;
+    text inputs become {"id", "text"} records. Documents below --min-share, empty results and unreadable
+    documents are dropped and counted on stderr.
+    """
+    if (lang is None) == (not dominant):
+        raise click.UsageError("give exactly one of --lang CODE and --dominant")
+
+    def body() -> None:
+        dropped = 0
+        with atomic_output(output) as out:
+            for doc, result in job.tagged():
+                keep = result.language if dominant else str(lang)
+                if result.error is not None or language_share(result, keep) < max(min_share, 1e-12):
+                    dropped += 1
+                    continue
+                reduced = extract_text(doc.text, result, keep)
+                record = dict(doc.fields) if doc.fields else {"id": doc.id}
+                _set_field(record, job.options.text_field if doc.fields else "text", reduced)
+                out.write(dumps_record(record))
+        if dropped and not job.quiet:
+            click.echo(f"langseg extract: {dropped} documents dropped (no such language, under --min-share, "
+                       "or unreadable)", err=True)
+
+    _run(body)
+
+
+def _set_field(record: dict[str, Any], dotted: str, value: Any) -> None:
+    if dotted in record or "." not in dotted:
+        record[dotted] = value
+        return
+    *parents, last = dotted.split(".")
+    target = record
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+@main.command(epilog=_examples(
+    "langseg stats crawl.jsonl.gz",
+    "langseg tag crawl.jsonl -o tagged.jsonl && langseg stats tagged.jsonl --json",
+))
+@_corpus_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def stats(job: _Job, as_json: bool) -> None:
+    """Summarise a corpus: documents, share mixed, languages by characters and by documents, switches.
+
+    INPUT may be raw documents (they are tagged first) or `langseg tag` output (records with "spans" are
+    read as they are).
+    """
+    def body() -> None:
+        accumulator = CorpusStats()
+        for record in _records_for_stats(job):
+            accumulator.add(record)
+        summary = accumulator.summary()
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1) if as_json else format_summary(summary))
+
+    _run(body)
+
+
+def _records_for_stats(job: _Job) -> Iterator[dict[str, Any]]:
+    """Records already tagged pass through; anything else is tagged on the fly, batch by batch, in order."""
+    job.segmenter.scorer  # noqa: B018 - a missing model fails before any reading
+    for chunk in batched(read_inputs(job.inputs, job.options), job.batch_size):
+        untagged = [doc for doc in chunk if not _is_tagged(doc)]
+        results = iter(tag_documents(job.segmenter, untagged, job.batch_size))
+        for doc in chunk:
+            yield doc.fields if _is_tagged(doc) else next(results)[1].to_dict()  # type: ignore[misc]
+
+
+def _is_tagged(doc: InputDoc) -> bool:
+    return bool(doc.fields) and isinstance(doc.fields.get("spans"), list) and "language" in doc.fields  # type: ignore[union-attr]
 
 
 class _progress:
@@ -154,16 +301,13 @@ _PALETTE = ("cyan", "yellow", "green", "magenta", "blue", "red", "bright_cyan", 
     "langseg detect < page.txt",
 ))
 @click.argument("text", required=False)
-@_model_option
-@_mixed_option
+@_model_options
 def detect(text: str | None, model: str | None, mixed_min_share: float, mixed_min_chars: int) -> None:
-    """Show one text's language spans, coloured by language in a terminal. Reads stdin without TEXT.
-
-    """
+    """Show one text's language spans, coloured by language in a terminal. Reads stdin without TEXT."""
     if text is None:
         text = sys.stdin.read()
     segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
-    _run(lambda: _show(text, segmenter.segment(text)))
+    _run(lambda: _show(str(text), segmenter.segment(str(text))))
 
 
 def _show(text: str, document: Document) -> None:
@@ -172,24 +316,19 @@ def _show(text: str, document: Document) -> None:
     click.echo(f"language: {document.language}   mixed: {'yes' if document.mixed else 'no'}   ({shares})")
     for span in document.spans:
         colour = _PALETTE[zlib.crc32(span.lang.encode()) % len(_PALETTE)]
-        head = click.style(f"[{span.lang} {span.score:.2f}] {span.start}-{span.end}", fg=colour, bold=True)
-        click.echo(head)
+        click.echo(click.style(f"[{span.lang} {span.score:.2f}] {span.start}-{span.end}", fg=colour, bold=True))
         click.echo(click.style(text[span.start:span.end], fg=colour))
 
 
 @main.group(epilog=_examples("langseg models list", "langseg models fetch lid.176.ftz"))
 def models() -> None:
-    """List and fetch language-ID models.
-
-    """
+    """List and fetch language-ID models."""
 
 
 @models.command("list", epilog=_examples(
     "langseg models list", "LANGSEG_CACHE_DIR=/data/models langseg models list"))
 def models_list() -> None:
-    """Show the known models and which of them are cached.
-
-    """
+    """Show the known models and which of them are cached."""
     click.echo(f"cache: {cache_dir()}  (set LANGSEG_CACHE_DIR to move it)")
     for info, path in cached_models():
         state = f"cached {path}" if path else "not fetched"
@@ -203,9 +342,7 @@ def models_list() -> None:
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Download again even if the file is cached.")
 def models_fetch(name: str, force: bool) -> None:
-    """Download a known model into the cache and verify its checksum.
-
-    """
+    """Download a known model into the cache and verify its checksum."""
     known = manifest()
     if name not in known:
         raise click.BadParameter(f"unknown model {name!r}; known: {', '.join(sorted(known))}", param_hint="NAME")

@@ -94,7 +94,7 @@ def sentence_units(text: str, unit: Unit) -> list[Unit]:
 def _ends_sentence(text: str, sentence_start: int, stop: int, end: int) -> bool:
     if text[stop] != ".":
         return True
-    word = _WORD_BEFORE.search(text, sentence_start, stop)
+    word = _WORD_BEFORE.search(text, max(sentence_start, stop - 32), stop)  # bounded: linear on huge lines
     if word is not None:
         before = word.group().lower().lstrip("(\"'“‘«")
         if len(before) == 1 or before in _ABBREVIATIONS or (before.isdigit() and len(before) <= 2):

@@ -1,0 +1,32 @@
+"""Reduce a text to the spans of one language: the step that strips foreign chrome from a corpus. Pure."""
+
+from __future__ import annotations
+
+from .types import Document
+
+
+def extract_text(text: str, document: Document, lang: str) -> str:
+    """`text` reduced to its `lang` spans, each pair joined by the separator that followed the first of them.
+
+    >>> from langseg.types import Span
+    >>> text = "Hola.\\n\\nHello there.\\nAdiós.\\n\\nBye now."
+    >>> spans = (Span(0, 5, "es", 1.0), Span(7, 19, "en", 1.0), Span(20, 26, "es", 1.0), Span(28, 36, "en", 1.0))
+    >>> extract_text(text, Document(len(text), "en", True, {}, spans), "en")
+    'Hello there.\\nBye now.'
+    """
+    spans = document.spans
+    pieces: list[str] = []
+    for index, span in enumerate(spans):
+        if span.lang != lang:
+            continue
+        if pieces:
+            pieces.append(separator)
+        pieces.append(text[span.start:span.end])
+        following = spans[index + 1].start if index + 1 < len(spans) else len(text)
+        separator = text[span.end:following]
+    return "".join(pieces)
+
+
+def language_share(document: Document, lang: str) -> float:
+    """The share of the document's spanned characters in `lang` (0.0 when absent)."""
+    return document.languages.get(lang, 0.0)
