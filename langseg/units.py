@@ -17,7 +17,8 @@ _LINE = regex.compile(f"[^{LINE_BREAKS}]+")
 
 # Bullets and list markers, only when followed by whitespace: "- item", "• item", "3. item", "(2) item", "b) item".
 _BULLETS = "•◦▪▫‣⁃●○■□◆◇►▶➢➤✓✔·・\\-*–—+"
-_LEAD = regex.compile(rf"\s*+(?:(?:[{_BULLETS}]|\d{{1,3}}[.)]|\(\d{{1,3}}\)|[a-z]\))\s++)?+")
+_SPACE = r"[\s\x1c-\x1f]"  # Python's str.isspace() set: regex's \s lacks the four separators \x1c-\x1f
+_LEAD = regex.compile(rf"{_SPACE}*+(?:(?:[{_BULLETS}]|\d{{1,3}}[.)]|\(\d{{1,3}}\)|[a-z]\)){_SPACE}++)?+")
 
 _LETTER = regex.compile(r"\p{L}")
 _NOT_LANGUAGE = regex.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|\S+@\S+\.\w+", regex.I)
@@ -60,7 +61,7 @@ def has_language(piece: str) -> bool:
 
 # A sentence ends at a terminator (with closing quotes or brackets) followed by whitespace, or at a
 # full-width terminator, which needs none. The candidates are checked in `_ends_sentence`.
-_TERMINATOR = regex.compile(r"(?:[.!?…।॥۔؟]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’）)]*)")
+_TERMINATOR = regex.compile(rf"(?:[.!?…।॥۔؟]+[\"'”’»)\]]*(?={_SPACE})|[。！？]+[」』”’）)]*)")
 _WORD_BEFORE = regex.compile(r"\S+$")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sr jr vs etc e.g i.e cf ca approx no nr vol fig pp p inc ltd co corp dept "
