@@ -51,7 +51,7 @@ class FastTextScorer:
         batch = list(texts)
         try:
             labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
-        except UnicodeEncodeError:  # lone surrogates (from JSON escapes) cannot cross into C++
+        except (UnicodeEncodeError, TypeError):  # lone surrogates (from JSON escapes) cannot cross into C++
             batch = [_without_surrogates(text) for text in batch]
             labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
         codes = self._codes
