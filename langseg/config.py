@@ -20,11 +20,9 @@ class Config:
     switch_cost: float = 3.0
     """Log-probability cost of a language change between neighbouring lines in the Viterbi pass."""
     sentence_switch_cost: float = 3.0
-    """Cost of a language change between two sentences of one line."""
+    """Cost of a language change between two sentences of one line (units are sentences within lines)."""
     script_cost: float = 8.0
     """Cost of a language for a unit none of whose letters are in that language's script (scaled by the share)."""
-    refine_below: float = 0.9
-    """A line whose best language has less probability than this is split into sentences and re-scored."""
     full_weight_chars: int = 60
     """A unit this long (non-space characters) or longer counts fully; shorter units count in proportion."""
     min_weight: float = 0.05

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .config import Config, tuned_defaults
@@ -15,15 +14,6 @@ from .scripts import language_scripts, script_shares
 from .spans import dominant_language, is_mixed, language_shares, merge_spans
 from .types import UND, Document, Unit
 from .units import has_language, paragraph_units, sentence_units
-
-
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """A unit to decode: its line (transitions inside a line cost `sentence_switch_cost`) and its evidence."""
-
-    unit: Unit
-    line: int
-    dist: Distribution | None  # None: no letters, `und`
 
 
 class Segmenter:
@@ -75,80 +65,66 @@ class Segmenter:
     def segment_batch(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[Document]:
         """Segment many texts with one model call per batch of units (the fast path for pipelines)."""
         ids = ids if ids is not None else [None] * len(texts)
-        lines = [paragraph_units(text) for text in texts]
-        line_dists = self._score_units(texts, lines)
-        pieces = self._refine(texts, lines, line_dists)
-        return [self._decode(text, doc_pieces, doc_id) for text, doc_pieces, doc_id in zip(texts, pieces, ids)]
+        all_units: list[list[Unit]] = []
+        all_lines: list[list[int]] = []
+        pieces: list[str] = []
+        for text in texts:
+            units: list[Unit] = []
+            lines: list[int] = []
+            for line_number, line in enumerate(paragraph_units(text)):
+                for unit in sentence_units(text, line):
+                    units.append(unit)
+                    lines.append(line_number)
+            all_units.append(units)
+            all_lines.append(lines)
+            pieces.extend(text[u.start:u.end] for u in units)
+        dists = self._score(pieces)
+        documents = []
+        position = 0
+        for text, units, lines, doc_id in zip(texts, all_units, all_lines, ids):
+            doc_dists = dists[position:position + len(units)]
+            doc_pieces = pieces[position:position + len(units)]
+            position += len(units)
+            documents.append(self._decode(text, units, lines, doc_pieces, doc_dists, doc_id))
+        return documents
 
-    def _score_units(self, texts: Sequence[str], units_per_doc: Sequence[Sequence[Unit]]) -> list[list[Distribution | None]]:
-        """Each unit's distribution, or None for a unit with no letters; one model call per batch."""
-        strings: list[str] = []
-        for text, units in zip(texts, units_per_doc):
-            strings.extend(text[u.start:u.end] for u in units)
-        with_language = [i for i, s in enumerate(strings) if has_language(s)]
-        dists: list[Distribution | None] = [None] * len(strings)
+    def _score(self, pieces: list[str]) -> list[Distribution | None]:
+        """Each piece's distribution, None for a piece with no letters; one model call per batch."""
+        with_language = [i for i, piece in enumerate(pieces) if has_language(piece)]
+        dists: list[Distribution | None] = [None] * len(pieces)
         size = self.config.batch_size
         scorer = self.scorer
         for first in range(0, len(with_language), size):
             chunk = with_language[first:first + size]
-            for i, dist in zip(chunk, scorer.score([strings[i] for i in chunk])):
-                dists[i] = dist
-        out: list[list[Distribution | None]] = []
-        position = 0
-        for units in units_per_doc:
-            out.append(dists[position:position + len(units)])
-            position += len(units)
-        return out
+            for i, dist in zip(chunk, scorer.score([pieces[i] for i in chunk])):
+                dists[i] = dist or None  # fastText finds no token in some letter-only strings
+        return dists
 
-    def _refine(
-        self, texts: Sequence[str], lines: Sequence[list[Unit]], line_dists: Sequence[list[Distribution | None]]
-    ) -> list[list[_Piece]]:
-        """Split the lines whose own evidence is unsure into sentences, re-scored, so a switch inside a line shows."""
-        threshold = self.config.refine_below
-        split: list[list[list[Unit]]] = []
-        for text, units, dists in zip(texts, lines, line_dists):
-            doc_split = []
-            for unit, dist in zip(units, dists):
-                unsure = dist is not None and max(dist.values(), default=0.0) < threshold
-                sentences = sentence_units(text, unit) if unsure else [unit]
-                doc_split.append(sentences)
-            split.append(doc_split)
-        flat_sentences = [[s for sentences in doc if len(sentences) > 1 for s in sentences] for doc in split]
-        sentence_dists = self._score_units(texts, flat_sentences)
-        pieces: list[list[_Piece]] = []
-        for doc_split, dists, doc_sentence_dists in zip(split, line_dists, sentence_dists):
-            doc_pieces: list[_Piece] = []
-            next_sentence = iter(doc_sentence_dists)
-            for line_index, (sentences, dist) in enumerate(zip(doc_split, dists)):
-                if len(sentences) == 1:
-                    doc_pieces.append(_Piece(sentences[0], line_index, dist))
-                else:
-                    doc_pieces.extend(_Piece(s, line_index, next(next_sentence)) for s in sentences)
-            pieces.append(doc_pieces)
-        return pieces
-
-    def _decode(self, text: str, pieces: list[_Piece], doc_id: str | None) -> Document:
+    def _decode(self, text: str, units: list[Unit], lines: list[int], pieces: list[str],
+                dists: list[Distribution | None], doc_id: str | None) -> Document:
         config = self.config
-        scored = [p for p in pieces if p.dist is not None]
-        dists = [p.dist for p in scored]
-        weights = [unit_weight(_letters(text, p.unit), config.full_weight_chars, config.min_weight) for p in scored]
-        costs = [
-            config.sentence_switch_cost if before.line == after.line else config.switch_cost
-            for before, after in zip(scored, scored[1:])
-        ]
-        penalties = script_penalties(text, [p.unit for p in scored], dists, config.script_cost)  # type: ignore[arg-type]
-        decoded = iter(viterbi(dists, weights, costs, config.floor, penalties))  # type: ignore[arg-type]
-        labels: list[str] = []
-        confidences: list[float] = []
-        for piece in pieces:
-            if piece.dist is None:
-                labels.append(UND)
-                confidences.append(0.0)
-            else:
-                lang = next(decoded)
-                labels.append(lang)
-                confidences.append(piece.dist.get(lang, 0.0))
-        spans = merge_spans([p.unit for p in pieces], labels, confidences)
+        scored = [i for i, dist in enumerate(dists) if dist is not None]
+        scored_dists: list[Distribution] = [dists[i] for i in scored]  # type: ignore[misc]
+        best = [max(dist, key=dist.__getitem__) for dist in scored_dists]
+        if len(set(best)) <= 1:
+            decoded = best  # every unit's own evidence agrees: no context can change it
+        else:
+            weights = [
+                unit_weight(len(pieces[i]) - pieces[i].count(" "), config.full_weight_chars, config.min_weight)
+                for i in scored
+            ]
+            costs = [
+                config.sentence_switch_cost if lines[before] == lines[after] else config.switch_cost
+                for before, after in zip(scored, scored[1:])
+            ]
+            penalties = script_penalties([pieces[i] for i in scored], scored_dists, weights, config.script_cost)
+            decoded = viterbi(scored_dists, weights, costs, config.floor, penalties)
+        labels = [UND] * len(units)
+        confidences = [0.0] * len(units)
+        for i, lang, dist in zip(scored, decoded, scored_dists):
+            labels[i] = lang
+            confidences[i] = dist.get(lang, 0.0)
+        spans = merge_spans(units, labels, confidences)
         return Document(
             id=doc_id,
             length=len(text),
@@ -160,31 +136,30 @@ class Segmenter:
 
 
 def script_penalties(
-    text: str, units: Sequence[Unit], dists: Sequence[Distribution], script_cost: float
+    pieces: Sequence[str], dists: Sequence[Distribution], weights: Sequence[float], script_cost: float
 ) -> list[dict[str, float]] | None:
-    """Per unit, a cost for each candidate language in proportion to the unit's letters not in its script.
+    """Per short unit, a cost for each candidate language in proportion to its letters not in that script.
 
-    Only computed when the candidates are written in more than one script (else there is nothing to tell).
+    Only when the candidates are written in more than one script, and only for units shorter than full
+    weight (a long unit's own evidence already rules out a language of another script).
     """
     candidates = candidate_languages(dists)
     scripts_of = {lang: language_scripts(lang) for lang in candidates}
     if len({s for s in scripts_of.values() if s}) < 2:
         return None
     all_scripts = sorted({script for scripts in scripts_of.values() for script in scripts})
+    no_penalty: dict[str, float] = {}
     penalties = []
-    for unit in units:
-        shares = script_shares(text[unit.start:unit.end], all_scripts)
+    for piece, weight in zip(pieces, weights):
+        if weight >= 1.0:
+            penalties.append(no_penalty)
+            continue
+        shares = script_shares(piece, all_scripts)
         penalties.append({
             lang: script_cost * (1.0 - sum(shares[s] for s in scripts))
             for lang, scripts in scripts_of.items() if scripts
         })
     return penalties
-
-
-def _letters(text: str, unit: Unit) -> int:
-    """Non-space characters in a unit (its length without inner whitespace)."""
-    piece = text[unit.start:unit.end]
-    return len(piece) - piece.count(" ")
 
 
 _DEFAULT: Segmenter | None = None

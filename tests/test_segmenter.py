@@ -81,7 +81,7 @@ def test_empty_text(fake_segmenter: Segmenter) -> None:
 
 
 def test_one_model_call_per_batch(fake_scorer: KeywordScorer) -> None:
-    segmenter = Segmenter(scorer=fake_scorer, refine_below=0.0)
+    segmenter = Segmenter(scorer=fake_scorer)
     segmenter.segment_batch(["The house.\nEl agua.", "La maison est.", "Das Haus."])
     assert len(fake_scorer.calls) == 1 and len(fake_scorer.calls[0]) == 4
 
