@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from .scoring import Distribution
+import numpy as np
+
+from .scoring import Distribution, Evidence
 
 
-def unit_weight(letters: int, full_weight_chars: int, min_weight: float) -> float:
-    """How much a unit's own evidence counts: in proportion to its length, capped at 1.
+def unit_weights(letters: np.ndarray, full_weight_chars: int, min_weight: float) -> np.ndarray:
+    """How much each unit's own evidence counts: in proportion to its length, capped at 1.
 
-    >>> unit_weight(120, 60, 0.05), unit_weight(15, 60, 0.05), unit_weight(1, 60, 0.05)
-    (1.0, 0.25, 0.05)
+    >>> unit_weights(np.array([120, 15, 1]), 60, 0.05).tolist()
+    [1.0, 0.25, 0.05]
     """
-    return max(min_weight, min(1.0, letters / full_weight_chars))
+    return np.clip(letters / full_weight_chars, min_weight, 1.0)
 
 
 def candidate_languages(dists: Sequence[Distribution], min_prob: float = 0.2) -> list[str]:
@@ -28,7 +31,7 @@ def candidate_languages(dists: Sequence[Distribution], min_prob: float = 0.2) ->
     states: set[str] = set()
     for dist in dists:
         if dist:
-            states.add(max(dist, key=dist.__getitem__))
+            states.add(min(dist, key=lambda lang: (-dist[lang], lang)))  # ties: alphabetical, as in Evidence
             states.update(lang for lang, prob in dist.items() if prob >= min_prob)
     return sorted(states)
 
@@ -102,3 +105,98 @@ def viterbi(
         path.append(state)
     path.reverse()
     return [states[s] for s in path]
+
+
+@dataclass(frozen=True)
+class ScriptPenalty:
+    """Unit i pays `cost * (1 - shares[i] . membership[lang])` for a language of a script it does not use.
+
+    `shares` (units x scripts) is the share of each unit's letters in each script, `membership`
+    (languages x scripts) marks each language's scripts, `applies` (units) says which units pay at all;
+    languages with no known script never pay.
+    """
+
+    shares: np.ndarray
+    membership: np.ndarray
+    applies: np.ndarray
+    cost: float
+
+
+def decode_evidence(
+    evidence: Evidence,
+    doc_index: np.ndarray,
+    weights: np.ndarray,
+    switch_costs: np.ndarray,
+    floor: float,
+    penalty: ScriptPenalty | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`viterbi` for the units of many documents at once, vectorised across documents with NumPy.
+
+    Units come in document order; `doc_index[i]` is unit i's document and `switch_costs[i]` the cost of a
+    change between unit i - 1 and unit i (unused for a document's first unit). Each document decodes over
+    its own candidate languages (every unit's best, and any with `CANDIDATE_PROB`), so a result never
+    depends on the other documents of the batch. Returns each unit's language (a column of
+    `evidence.codes`) and that language's probability in the unit's own evidence.
+    """
+    count = len(evidence)
+    if count == 0:
+        return np.empty(0, np.int64), np.empty(0)
+    ids, probs = evidence.ids, evidence.probs
+    valid = ids >= 0
+    used = np.unique(ids[valid])
+    local = np.where(valid, np.searchsorted(used, np.where(valid, ids, used[0])), 0)
+    width = len(used)
+    rows = np.repeat(np.arange(count), ids.shape[1]).reshape(ids.shape)
+    table = np.zeros((count, width))
+    np.add.at(table, (rows[valid], local[valid]), probs[valid])
+
+    smallest = np.where(valid, probs, np.inf).min(axis=1)
+    rest = 1.0 - table.sum(axis=1)
+    unlisted = np.maximum(floor, np.minimum(smallest, rest))
+    emissions = weights[:, None] * np.log(np.where(table > floor, table, unlisted[:, None]))
+    if penalty is not None and penalty.applies.any():
+        paying = np.flatnonzero(penalty.applies)
+        membership = penalty.membership[used]
+        in_script = penalty.shares[paying] @ membership.T
+        has_script = membership.any(axis=1)
+        emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
+
+    docs = np.asarray(doc_index, dtype=np.int64)
+    allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
+    best = local[:, 0]
+    allowed[docs, best] = True
+    strong_rows, strong_cols = np.nonzero(table >= CANDIDATE_PROB)
+    allowed[docs[strong_rows], strong_cols] = True
+    emissions[~allowed[docs]] = -np.inf
+
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    lengths = np.diff(np.r_[starts, count])
+    order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
+    sorted_starts = starts[order]
+    sorted_lengths = lengths[order]
+    live = len(order)
+    score = emissions[sorted_starts].copy()
+    back: list[np.ndarray] = [np.empty((0, width), dtype=np.int32)]
+    states = np.arange(width, dtype=np.int32)
+    for step in range(1, int(sorted_lengths[0])):
+        while sorted_lengths[live - 1] <= step:
+            live -= 1
+        units = sorted_starts[:live] + step
+        previous = score[:live]
+        leader = previous.argmax(axis=1)
+        switched = previous[np.arange(live), leader] - switch_costs[units]
+        stay = previous >= switched[:, None]
+        back.append(np.where(stay, states, leader[:, None].astype(np.int32)))
+        score[:live] = np.where(stay, previous, switched[:, None]) + emissions[units]
+    chosen = np.empty(count, dtype=np.int64)
+    state = score.argmax(axis=1)
+    for step in range(int(sorted_lengths[0]) - 1, -1, -1):
+        live = int(np.searchsorted(-sorted_lengths, -step, side="left"))  # documents longer than `step`
+        chosen[sorted_starts[:live] + step] = state[:live]
+        if step:
+            state[:live] = back[step][np.arange(live), state[:live]]
+    return used[chosen], table[np.arange(count), chosen]
+
+
+CANDIDATE_PROB = 0.2
+"""A language a unit gives this much probability is a decoding candidate for its document."""

@@ -1,10 +1,13 @@
-"""Units -> language distributions from a fastText LID model, batched around the model call."""
+"""Units -> language evidence from a fastText LID model, batched around the model call."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+import numpy as np
 
 from .errors import ModelError
 from .labels import normalise_label
@@ -13,10 +16,48 @@ Distribution = dict[str, float]
 """Language code -> probability for one unit (the model's top-k; absent languages are improbable)."""
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The top-k of a batch of units as arrays: `codes[ids[i, j]]` has probability `probs[i, j]`.
+
+    Rows are sorted by descending probability; `ids` is -1 (and `probs` 0) where a row has fewer
+    than k entries. `codes` is sorted, so a column's index orders languages alphabetically.
+    """
+
+    codes: tuple[str, ...]
+    ids: np.ndarray
+    probs: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_distributions(cls, dists: Sequence[Distribution]) -> Evidence:
+        """Arrays from per-unit dictionaries (what a plain `Scorer` returns)."""
+        codes = tuple(sorted({lang for dist in dists for lang in dist}))
+        column = {code: j for j, code in enumerate(codes)}
+        width = max((len(dist) for dist in dists), default=0) or 1
+        ids = np.full((len(dists), width), -1, dtype=np.int32)
+        probs = np.zeros((len(dists), width))
+        for i, dist in enumerate(dists):
+            ranked = sorted(dist.items(), key=lambda item: (-item[1], item[0]))
+            ids[i, :len(ranked)] = [column[lang] for lang, _ in ranked]
+            probs[i, :len(ranked)] = [prob for _, prob in ranked]
+        return cls(codes, ids, probs)
+
+
 class Scorer(Protocol):
     """Anything that gives each text a language distribution (the real model, or a fake one in tests)."""
 
     def score(self, texts: Sequence[str]) -> list[Distribution]: ...
+
+
+def evidence_of(scorer: Scorer, texts: Sequence[str]) -> Evidence:
+    """The scorer's evidence for `texts` as arrays, through its own fast path when it has one."""
+    fast = getattr(scorer, "evidence", None)
+    if fast is not None:
+        return fast(texts)  # type: ignore[no-any-return]
+    return Evidence.from_distributions(scorer.score(texts))
 
 
 class FastTextScorer:
@@ -42,24 +83,68 @@ class FastTextScorer:
             raise ModelError(f"{path} is a fastText model without __label__ classes, not a language-ID model")
         self._model = model
         self._top_k = top_k
-        self._codes = {label: normalise_label(label, label_overrides) for label in raw_labels}
-        self.languages = frozenset(self._codes.values())
+        code_of = {label: normalise_label(label, label_overrides) for label in raw_labels}
+        self.codes = tuple(sorted(set(code_of.values())))
+        column = {code: j for j, code in enumerate(self.codes)}
+        self._column = {label: column[code] for label, code in code_of.items()}
+        self._merges_labels = len(self.codes) < len(raw_labels)  # two labels share a code (zho_Hans, zho_Hant)
+        self.languages = frozenset(self.codes)
+
+    def _predict(self, texts: Sequence[str]) -> tuple[list[list[str]], list[np.ndarray]]:
+        batch = list(texts)
+        try:
+            return self._model.multilinePredict(batch, self._top_k, 0.0, "replace")  # type: ignore[no-any-return]
+        except (UnicodeEncodeError, TypeError):  # lone surrogates (from JSON escapes) cannot cross into C++
+            batch = [_without_surrogates(text) for text in batch]
+            return self._model.multilinePredict(batch, self._top_k, 0.0, "replace")  # type: ignore[no-any-return]
+
+    def evidence(self, texts: Sequence[str]) -> Evidence:
+        """The top-k of every text as arrays (the fast path: no per-unit dictionaries)."""
+        if not texts:
+            return Evidence(self.codes, np.empty((0, self._top_k), np.int32), np.empty((0, self._top_k)))
+        labels_per_text, probs_per_text = self._predict(texts)
+        if self._merges_labels:
+            return self._ragged_evidence(self._distributions(labels_per_text, probs_per_text))
+        k = self._top_k
+        column = self._column
+        lengths = np.fromiter(map(len, labels_per_text), dtype=np.int64, count=len(labels_per_text))
+        total = int(lengths.sum())
+        flat_ids = np.fromiter((column[label] for labels in labels_per_text for label in labels),
+                               dtype=np.int32, count=total)
+        flat_probs = np.minimum(np.concatenate(probs_per_text).astype(np.float64), 1.0) if total else np.empty(0)
+        if total == len(lengths) * k:
+            return Evidence(self.codes, flat_ids.reshape(-1, k), flat_probs.reshape(-1, k))
+        rows = np.repeat(np.arange(len(lengths)), lengths)  # a text with no token gets an empty row
+        cols = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        ids = np.full((len(lengths), k), -1, dtype=np.int32)
+        probs = np.zeros((len(lengths), k))
+        ids[rows, cols] = flat_ids
+        probs[rows, cols] = flat_probs
+        return Evidence(self.codes, ids, probs)
+
+    def _ragged_evidence(self, dists: list[Distribution]) -> Evidence:
+        """Arrays over the model's own codes when rows differ in length or two labels share a code."""
+        column = {code: j for j, code in enumerate(self.codes)}
+        ids = np.full((len(dists), self._top_k), -1, dtype=np.int32)
+        probs = np.zeros((len(dists), self._top_k))
+        for i, dist in enumerate(dists):
+            ranked = sorted(dist.items(), key=lambda item: (-item[1], item[0]))
+            ids[i, :len(ranked)] = [column[code] for code, _ in ranked]
+            probs[i, :len(ranked)] = [prob for _, prob in ranked]
+        return Evidence(self.codes, ids, probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         if not texts:
             return []
-        batch = list(texts)
-        try:
-            labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
-        except (UnicodeEncodeError, TypeError):  # lone surrogates (from JSON escapes) cannot cross into C++
-            batch = [_without_surrogates(text) for text in batch]
-            labels_per_text, probs_per_text = self._model.multilinePredict(batch, self._top_k, 0.0, "replace")
-        codes = self._codes
+        return self._distributions(*self._predict(texts))
+
+    def _distributions(self, labels_per_text: list[list[str]], probs_per_text: list[np.ndarray]) -> list[Distribution]:
+        codes, column = self.codes, self._column
         out: list[Distribution] = []
         for labels, probs in zip(labels_per_text, probs_per_text):
             dist: Distribution = {}
             for label, prob in zip(labels, probs.tolist()):
-                code = codes[label]
+                code = codes[column[label]]
                 dist[code] = dist.get(code, 0.0) + min(prob, 1.0)
             out.append(dist)
         return out

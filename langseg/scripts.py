@@ -39,6 +39,8 @@ def script_shares(piece: str, scripts: Iterable[str]) -> dict[str, float]:
     >>> script_shares("By Hana 鈴木", ["Latn", "Hani"])
     {'Latn': 0.75, 'Hani': 0.25}
     """
+    if piece.isascii():  # every ASCII letter is Latin: the common case needs no pattern
+        return {script: 1.0 if script == "Latn" else 0.0 for script in scripts}
     counts = {script: len(_script_pattern(script).findall(piece)) for script in scripts}
     total = sum(counts.values())
     return {script: count / total if total else 0.0 for script, count in counts.items()}

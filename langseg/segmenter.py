@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from .config import Config, tuned_defaults
-from .decode import candidate_languages, unit_weight, viterbi
+from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, unit_weights
 from .models import ResolvedModel, resolve
-from .scoring import Distribution, FastTextScorer, Scorer
+from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_shares
 from .spans import dominant_language, is_mixed, language_shares, merge_spans
 from .types import UND, Document, Unit
-from .units import has_language, paragraph_units, sentence_units
+from .units import document_units, has_language
 
 
 class Segmenter:
@@ -66,64 +69,79 @@ class Segmenter:
         """Segment many texts with one model call per batch of units (the fast path for pipelines)."""
         ids = ids if ids is not None else [None] * len(texts)
         all_units: list[list[Unit]] = []
-        all_lines: list[list[int]] = []
+        lines: list[int] = []
         pieces: list[str] = []
         for text in texts:
-            units: list[Unit] = []
-            lines: list[int] = []
-            for line_number, line in enumerate(paragraph_units(text)):
-                for unit in sentence_units(text, line):
-                    units.append(unit)
-                    lines.append(line_number)
+            units, unit_lines = document_units(text)
             all_units.append(units)
-            all_lines.append(lines)
-            pieces.extend(text[u.start:u.end] for u in units)
-        dists = self._score(pieces)
+            lines += unit_lines
+            pieces += [text[u.start:u.end] for u in units]
+        doc_of = np.repeat(np.arange(len(texts)), [len(units) for units in all_units])
+        scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
+        codes, scored, labels, confidences = self._label(pieces, scored, doc_of[scored], np.asarray(lines)[scored])
+        unit_labels = [UND] * len(pieces)
+        unit_confidences = [0.0] * len(pieces)
+        for i, column, confidence in zip(scored.tolist(), labels.tolist(), confidences.tolist()):
+            unit_labels[i] = codes[column]
+            unit_confidences[i] = confidence
         documents = []
         position = 0
-        for text, units, lines, doc_id in zip(texts, all_units, all_lines, ids):
-            doc_dists = dists[position:position + len(units)]
-            doc_pieces = pieces[position:position + len(units)]
-            position += len(units)
-            documents.append(self._decode(text, units, lines, doc_pieces, doc_dists, doc_id))
+        for text, units, doc_id in zip(texts, all_units, ids):
+            stop = position + len(units)
+            documents.append(self._document(text, units, unit_labels[position:stop],
+                                            unit_confidences[position:stop], doc_id))
+            position = stop
         return documents
 
-    def _score(self, pieces: list[str]) -> list[Distribution | None]:
-        """Each piece's distribution, None for a piece with no letters; one model call per batch."""
-        with_language = [i for i, piece in enumerate(pieces) if has_language(piece)]
-        dists: list[Distribution | None] = [None] * len(pieces)
-        size = self.config.batch_size
+    def _evidence(self, pieces: list[str]) -> Evidence:
+        """The model's evidence for every piece, one model call per `batch_size` pieces."""
         scorer = self.scorer
-        for first in range(0, len(with_language), size):
-            chunk = with_language[first:first + size]
-            for i, dist in zip(chunk, scorer.score([pieces[i] for i in chunk])):
-                dists[i] = dist or None  # fastText finds no token in some letter-only strings
-        return dists
+        size = self.config.batch_size
+        if not hasattr(scorer, "evidence"):
+            return evidence_of(scorer, pieces)
+        chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
+        if len(chunks) == 1:
+            return chunks[0]
+        width = max(chunk.ids.shape[1] for chunk in chunks)
+        return Evidence(chunks[0].codes,
+                        np.vstack([_pad(chunk.ids, width, -1) for chunk in chunks]),
+                        np.vstack([_pad(chunk.probs, width, 0.0) for chunk in chunks]))
 
-    def _decode(self, text: str, units: list[Unit], lines: list[int], pieces: list[str],
-                dists: list[Distribution | None], doc_id: str | None) -> Document:
+    def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
+               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+        """The units the model could score, each one's language (a column of the codes) and its probability."""
         config = self.config
-        scored = [i for i, dist in enumerate(dists) if dist is not None]
-        scored_dists: list[Distribution] = [dists[i] for i in scored]  # type: ignore[misc]
-        best = [max(dist, key=dist.__getitem__) for dist in scored_dists]
-        if len(set(best)) <= 1:
-            decoded = best  # every unit's own evidence agrees: no context can change it
-        else:
-            weights = [
-                unit_weight(len(pieces[i]) - pieces[i].count(" "), config.full_weight_chars, config.min_weight)
-                for i in scored
-            ]
-            costs = [
-                config.sentence_switch_cost if lines[before] == lines[after] else config.switch_cost
-                for before, after in zip(scored, scored[1:])
-            ]
-            penalties = script_penalties([pieces[i] for i in scored], scored_dists, weights, config.script_cost)
-            decoded = viterbi(scored_dists, weights, costs, config.floor, penalties)
-        labels = [UND] * len(units)
-        confidences = [0.0] * len(units)
-        for i, lang, dist in zip(scored, decoded, scored_dists):
-            labels[i] = lang
-            confidences[i] = dist.get(lang, 0.0)
+        evidence = self._evidence([pieces[i] for i in scored.tolist()])
+        empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
+        if empty.any():
+            keep = ~empty
+            evidence = Evidence(evidence.codes, evidence.ids[keep], evidence.probs[keep])
+            scored, docs, lines = scored[keep], docs[keep], lines[keep]
+        labels = evidence.ids[:, 0].astype(np.int64)
+        confidences = evidence.probs[:, 0].copy()
+        if len(labels):
+            starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+            unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
+            contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
+            if contested.any():
+                rows = np.flatnonzero(contested)
+                sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
+                sub_pieces = [pieces[i] for i in scored[rows].tolist()]
+                letters = np.fromiter((len(p) - p.count(" ") for p in sub_pieces), dtype=np.float64,
+                                      count=len(sub_pieces))
+                weights = unit_weights(letters, config.full_weight_chars, config.min_weight)
+                sub_docs, sub_lines = docs[rows], lines[rows]
+                same_line = np.r_[False, (sub_lines[1:] == sub_lines[:-1]) & (sub_docs[1:] == sub_docs[:-1])]
+                costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)
+                penalty = script_penalty(sub, sub_pieces, sub_docs, weights, config.script_cost)
+                chosen, chosen_probs = decode_evidence(sub, sub_docs, weights, costs, config.floor, penalty)
+                labels[rows] = chosen
+                confidences[rows] = chosen_probs
+        return evidence.codes, scored, labels, confidences
+
+    def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
+                  doc_id: str | None) -> Document:
+        config = self.config
         spans = merge_spans(units, labels, confidences)
         return Document(
             id=doc_id,
@@ -135,31 +153,55 @@ class Segmenter:
         )
 
 
-def script_penalties(
-    pieces: Sequence[str], dists: Sequence[Distribution], weights: Sequence[float], script_cost: float
-) -> list[dict[str, float]] | None:
-    """Per short unit, a cost for each candidate language in proportion to its letters not in that script.
+def _pad(array: np.ndarray, width: int, fill: float) -> np.ndarray:
+    if array.shape[1] == width:
+        return array
+    padded = np.full((array.shape[0], width), fill, dtype=array.dtype)
+    padded[:, :array.shape[1]] = array
+    return padded
 
-    Only when the candidates are written in more than one script, and only for units shorter than full
-    weight (a long unit's own evidence already rules out a language of another script).
+
+def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, weights: np.ndarray,
+                   cost: float) -> ScriptPenalty | None:
+    """The script mismatch cost of the short units of documents whose candidates use several scripts.
+
+    A long unit's own evidence already rules out a language of another script, so only units below full
+    weight pay; a document whose candidate languages share one script has nothing to tell.
     """
-    candidates = candidate_languages(dists)
-    scripts_of = {lang: language_scripts(lang) for lang in candidates}
-    if len({s for s in scripts_of.values() if s}) < 2:
-        return None
-    all_scripts = sorted({script for scripts in scripts_of.values() for script in scripts})
-    no_penalty: dict[str, float] = {}
-    penalties = []
-    for piece, weight in zip(pieces, weights):
-        if weight >= 1.0:
-            penalties.append(no_penalty)
+    codes = evidence.codes
+    scripts, membership = _script_table(codes)
+    shares = np.zeros((len(pieces), len(scripts)))
+    applies = np.zeros(len(pieces), dtype=bool)
+    column_of = {script: k for k, script in enumerate(scripts)}
+    candidate = (evidence.probs >= CANDIDATE_PROB) & (evidence.ids >= 0)
+    candidate[:, 0] = True
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]).tolist() + [len(docs)]
+    for first, stop in zip(starts, starts[1:]):
+        doc_scripts = {language_scripts(codes[j]) for j in np.unique(evidence.ids[first:stop][candidate[first:stop]])}
+        doc_scripts.discard(())
+        if len(doc_scripts) < 2:
             continue
-        shares = script_shares(piece, all_scripts)
-        penalties.append({
-            lang: script_cost * (1.0 - sum(shares[s] for s in scripts))
-            for lang, scripts in scripts_of.items() if scripts
-        })
-    return penalties
+        relevant = sorted({script for group in doc_scripts for script in group})
+        for i in range(first, stop):
+            if weights[i] < 1.0:
+                applies[i] = True
+                for script, share in script_shares(pieces[i], relevant).items():
+                    shares[i, column_of[script]] = share
+    if not applies.any():
+        return None
+    return ScriptPenalty(shares, membership, applies, cost)
+
+
+@lru_cache(maxsize=8)
+def _script_table(codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
+    """Every script of the model's languages, and which language is written in which (languages x scripts)."""
+    scripts = tuple(sorted({script for code in codes for script in language_scripts(code)}))
+    column = {script: k for k, script in enumerate(scripts)}
+    membership = np.zeros((len(codes), len(scripts)))
+    for j, code in enumerate(codes):
+        for script in language_scripts(code):
+            membership[j, column[script]] = 1.0
+    return scripts, membership
 
 
 _DEFAULT: Segmenter | None = None

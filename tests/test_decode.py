@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from langseg.decode import candidate_languages, unit_weight, unlisted_probability, viterbi
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import numpy as np
+
+from langseg.decode import candidate_languages, decode_evidence, unit_weights, unlisted_probability, viterbi
+from langseg.scoring import Evidence
 
 ES = {"es": 0.95, "pt": 0.03}
 EN = {"en": 0.95, "es": 0.01}
@@ -54,7 +60,7 @@ def test_empty_and_single() -> None:
 
 
 def test_unit_weight_grows_with_length_and_caps() -> None:
-    weights = [unit_weight(n, 60, 0.05) for n in (0, 3, 30, 60, 600)]
+    weights = unit_weights(np.array([0, 3, 30, 60, 600]), 60, 0.05).tolist()
     assert weights == sorted(weights) and weights[0] == 0.05 and weights[-1] == 1.0
 
 
@@ -65,3 +71,30 @@ def test_unlisted_probability_is_small_only_for_confident_units() -> None:
 
 def test_candidates_include_each_units_best() -> None:
     assert candidate_languages([{"en": 0.9, "de": 0.05}, {"fr": 0.15, "it": 0.1}]) == ["en", "fr"]
+
+
+LANGS = ["en", "es", "pt", "de", "ru"]
+distributions = st.dictionaries(st.sampled_from(LANGS), st.floats(0.0005, 1.0), min_size=1, max_size=4).map(
+    lambda d: {k: v / max(1.0, sum(d.values())) for k, v in d.items()})
+documents = st.lists(
+    st.tuples(distributions, st.floats(0.05, 1.0), st.sampled_from([0.5, 1.0, 3.0])),
+    min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(documents, min_size=1, max_size=6))
+def test_batch_decoding_equals_one_document_at_a_time(docs: list) -> None:
+    """The vectorised decoder over many documents gives what `viterbi` gives each one alone."""
+    expected = []
+    flat_dists, doc_index, weights, costs = [], [], [], []
+    for d, units in enumerate(docs):
+        dists = [u[0] for u in units]
+        expected += viterbi(dists, [u[1] for u in units], [u[2] for u in units][1:], 1e-3)
+        flat_dists += dists
+        doc_index += [d] * len(units)
+        weights += [u[1] for u in units]
+        costs += [u[2] for u in units]
+    evidence = Evidence.from_distributions(flat_dists)
+    chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs), 1e-3)
+    assert [evidence.codes[j] for j in chosen] == expected
+    assert probs.tolist() == [dist.get(lang, 0.0) for dist, lang in zip(flat_dists, expected)]

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from langseg.types import Unit
-from langseg.units import LINE_BREAKS, has_language, paragraph_units, sentence_units
+from langseg.units import LINE_BREAKS, document_units, has_language, paragraph_units, sentence_units
 
 
 def unit_texts(text: str) -> list[str]:
@@ -104,3 +104,11 @@ def test_sentences_tile_their_unit(text: str) -> None:
             assert text[before.end:after.start].strip() == ""
         for piece in pieces:
             assert text[piece.start:piece.end].strip() == text[piece.start:piece.end]
+
+
+@given(texts)
+def test_document_units_are_the_sentences_of_the_lines(text: str) -> None:
+    units, lines = document_units(text)
+    expected = [s for line in paragraph_units(text) for s in sentence_units(text, line)]
+    assert units == expected
+    assert lines == sorted(lines)
