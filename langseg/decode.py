@@ -143,15 +143,19 @@ def decode_evidence(
         return np.empty(0, np.int64), np.empty(0)
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
-    used = np.unique(ids[valid])
-    local = np.where(valid, np.searchsorted(used, np.where(valid, ids, used[0])), 0)
+    candidate = valid & (probs >= CANDIDATE_PROB)
+    candidate[:, 0] = True
+    used = np.unique(ids[candidate])  # only languages some document may choose get a column
     width = len(used)
-    rows = np.repeat(np.arange(count), ids.shape[1]).reshape(ids.shape)
+    position = np.searchsorted(used, np.where(valid, ids, used[0]))
+    position = np.minimum(position, width - 1)
+    present = valid & (used[position] == ids)
+    rows = np.broadcast_to(np.arange(count)[:, None], ids.shape)
     table = np.zeros((count, width))
-    np.add.at(table, (rows[valid], local[valid]), probs[valid])
+    np.add.at(table, (rows[present], position[present]), probs[present])
 
     smallest = np.where(valid, probs, np.inf).min(axis=1)
-    rest = 1.0 - table.sum(axis=1)
+    rest = 1.0 - np.where(valid, probs, 0.0).sum(axis=1)
     unlisted = np.maximum(floor, np.minimum(smallest, rest))
     emissions = weights[:, None] * np.log(np.where(table > floor, table, unlisted[:, None]))
     if penalty is not None and penalty.applies.any():
@@ -163,10 +167,7 @@ def decode_evidence(
 
     docs = np.asarray(doc_index, dtype=np.int64)
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
-    best = local[:, 0]
-    allowed[docs, best] = True
-    strong_rows, strong_cols = np.nonzero(table >= CANDIDATE_PROB)
-    allowed[docs[strong_rows], strong_cols] = True
+    allowed[docs[rows[candidate]], position[candidate]] = True
     emissions[~allowed[docs]] = -np.inf
 
     starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])

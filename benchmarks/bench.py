@@ -1,0 +1,189 @@
+"""langseg's speed and memory, measured against the bare model and a naive per-line script in one run.
+
+Builds its corpus from the shared dev set (resampled to --docs documents, plus single documents from
+1 kB to 50 MB), then measures, each --repeat times (medians reported):
+
+  bare      fastText's low-level batch call over exactly the units langseg scores (model loaded)
+  library   Segmenter.segment_batch over the same texts (model loaded)
+  naive     benchmarks/naive_per_line.py: JSONL in, JSONL out, per-line fastText, a whole process
+  cli       `langseg tag IN -o OUT`, a whole process, model load included; also with --workers 2
+  rss       peak RSS of `langseg tag` on --rss-docs corpora of two sizes
+  size      characters/s of the library on single documents of growing size
+
+Ratios compare figures of the same run: the machines are shared and noisy.
+
+    python benchmarks/bench.py                       # the full run (several minutes)
+    python benchmarks/bench.py --docs 5000 --repeat 1 --rss-docs 2000,20000 --max-doc-mb 5   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEV_SET = HERE.parent.parent / "shared" / "bench" / "dev.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEV_SET)
+    parser.add_argument("--docs", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rss-docs", default="10000,200000")
+    parser.add_argument("--max-doc-mb", type=float, default=50)
+    parser.add_argument("--batch-size", type=int, default=256)
+    args = parser.parse_args()
+
+    from langseg import Segmenter
+    from langseg.models import resolve
+    from langseg.units import document_units, has_language
+
+    segmenter = Segmenter()
+    segmenter.scorer  # noqa: B018
+    model_path = str(resolve(None).path)
+    dev_texts = [json.loads(line)["text"] for line in args.dev.open(encoding="utf-8")]
+    rng = random.Random(20261124)
+    texts = [rng.choice(dev_texts) for _ in range(args.docs)]
+    characters = sum(map(len, texts))
+    work = Path(tempfile.mkdtemp(prefix="langseg-bench-"))
+    corpus = work / "corpus.jsonl"
+    write_corpus(corpus, texts)
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; model {model_path}")
+    print(f"corpus: {len(texts):,} documents resampled from {args.dev.name}, {characters / 1e6:.1f} M characters, "
+          f"{corpus.stat().st_size / 2**20:.0f} MB JSONL")
+
+    units = [text[u.start:u.end] for text in texts for u in document_units(text)[0]]
+    units = [u for u in units if has_language(u)]
+    scorer = segmenter.scorer
+    model = scorer._model  # the compiled fastText object: the bare call, nothing of langseg around it
+    k = segmenter.config.top_k
+
+    def bare() -> None:
+        for first in range(0, len(units), 2048):
+            model.multilinePredict(units[first:first + 2048], k, 0.0, "replace")
+
+    def library() -> None:
+        for first in range(0, len(texts), args.batch_size):
+            segmenter.segment_batch(texts[first:first + args.batch_size])
+
+    out = work / "out.jsonl"
+    langseg = [sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"]
+    naive = [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)]
+    results = {
+        "bare": median_time(bare, args.repeat),
+        "library": median_time(library, args.repeat),
+        "naive": median_run(naive, args.repeat)[0],
+        "cli": median_run(langseg, args.repeat)[0],
+        "cli2": median_run(langseg + ["--workers", "2"], args.repeat)[0],
+    }
+    docs = len(texts)
+    print(f"\nunits scored: {len(units):,} ({sum(map(len, units)) / 1e6:.1f} M characters)\n")
+    print(f"{'measure':<36} {'seconds':>8} {'docs/s':>9} {'M chars/s':>10}")
+    labels = {
+        "bare": "bare model, same units (in process)",
+        "library": "Segmenter.segment_batch (in process)",
+        "naive": "naive per-line script (process)",
+        "cli": "langseg tag (process)",
+        "cli2": "langseg tag --workers 2 (process)",
+    }
+    for key, label in labels.items():
+        seconds = results[key]
+        print(f"{label:<36} {seconds:>8.2f} {docs / seconds:>9,.0f} {characters / seconds / 1e6:>10.2f}")
+    print("\nratios (targets in brackets)")
+    print(f"  library time / bare model time       {results['library'] / results['bare']:6.2f}   [<= 1.5]")
+    print(f"  langseg tag time / naive script time {results['cli'] / results['naive']:6.2f}   [<= 1.0]")
+    print(f"  --workers 2 docs/s / --workers 1     {results['cli'] / results['cli2']:6.2f}   [>= 1.8]")
+
+    print("\npeak RSS of `langseg tag` (one process)")
+    rss_sizes = [int(n) for n in args.rss_docs.split(",") if n]
+    for size in rss_sizes:
+        path = work / f"rss-{size}.jsonl"
+        write_corpus(path, (rng.choice(dev_texts) for _ in range(size)))
+        seconds, rss = median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)
+        print(f"  {size:>9,} documents  {rss / 2**20:7.1f} MB  ({size / seconds:,.0f} docs/s)   [<= 100 MB, flat]")
+        path.unlink()
+
+    print("\nsingle documents of growing size (library, in process)")
+    base_rate = None
+    size_bytes = 1000
+    while size_bytes <= args.max_doc_mb * 1e6:
+        text = big_document(dev_texts, size_bytes, rng)
+        seconds = median_time(lambda: segmenter.segment(text), 1 if size_bytes > 1e6 else args.repeat)
+        rate = len(text) / seconds
+        base_rate = base_rate or (rate if size_bytes >= 10_000 else None)
+        note = f"  {base_rate / rate:5.2f}x the 10 kB time per character [<= 1.2]" if base_rate and size_bytes > 10_000 else ""
+        print(f"  {len(text) / 1e6:9.3f} M chars  {seconds:8.3f} s  {rate / 1e6:6.2f} M chars/s{note}")
+        size_bytes *= 10 if size_bytes < 10_000_000 else 5
+    print(f"\ncommand: python benchmarks/bench.py {' '.join(sys.argv[1:])}".rstrip())
+
+
+def write_corpus(path: Path, texts) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for number, text in enumerate(texts):
+            out.write(json.dumps({"id": f"doc-{number}", "text": text}, ensure_ascii=False) + "\n")
+
+
+def big_document(dev_texts: list[str], size: int, rng: random.Random) -> str:
+    """One document of about `size` characters: dev documents one after another, blank-line separated."""
+    parts, total = [], 0
+    while total < size:
+        part = rng.choice(dev_texts)
+        parts.append(part)
+        total += len(part) + 2
+    return "\n\n".join(parts)[:size]
+
+
+def median_time(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# Run a Python script or module and report the process's own peak RSS (VmHWM) on exit. The rusage of a
+# child would count the pages it shared with this (large) benchmark process between fork and exec.
+_PEAK_RSS = """
+import atexit, runpy, sys
+def report():
+    with open('/proc/self/status') as status:
+        peak = next(line.split()[1] for line in status if line.startswith('VmHWM'))
+    sys.stderr.write(f'\\nVmHWM {peak}\\n')
+atexit.register(report)
+target, sys.argv = sys.argv[1], sys.argv[1:]
+if target == '-m':
+    sys.argv = sys.argv[1:]
+    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
+else:
+    runpy.run_path(target, run_name='__main__')
+"""
+
+
+def median_run(command: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time of a whole process, and its peak RSS in bytes."""
+    assert command[0] == sys.executable
+    times, peaks = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _PEAK_RSS, *command[1:]], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+        peaks.append(int(done.stderr.rsplit("VmHWM", 1)[1].split()[0]) * 1024)
+    return statistics.median(times), max(peaks)
+
+
+if __name__ == "__main__":
+    main()
