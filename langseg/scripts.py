@@ -30,7 +30,7 @@ def language_scripts(code: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _script_pattern(script: str) -> regex.Pattern[str]:
-    return regex.compile(rf"\p{{sc={script}}}")
+    return regex.compile(rf"\p{{sc={script}}}+")
 
 
 def script_shares(piece: str, scripts: Iterable[str]) -> dict[str, float]:
@@ -41,6 +41,6 @@ def script_shares(piece: str, scripts: Iterable[str]) -> dict[str, float]:
     """
     if piece.isascii():  # every ASCII letter is Latin: the common case needs no pattern
         return {script: 1.0 if script == "Latn" else 0.0 for script in scripts}
-    counts = {script: len(_script_pattern(script).findall(piece)) for script in scripts}
+    counts = {script: len(piece) - len(_script_pattern(script).sub("", piece)) for script in scripts}
     total = sum(counts.values())
     return {script: count / total if total else 0.0 for script, count in counts.items()}
