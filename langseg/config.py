@@ -21,6 +21,10 @@ class Config:
     """Log-probability cost of a language change between neighbouring lines in the Viterbi pass."""
     sentence_switch_cost: float = 3.0
     """Cost of a language change between two sentences of one line (units are sentences within lines)."""
+    prior_weight: float = 0.0
+    """Weight of the document's own language distribution as a prior on every unit (0: none)."""
+    confidence_power: float = 0.0
+    """A unit's weight is multiplied by its best probability to this power (0: confidence ignored)."""
     script_cost: float = 8.0
     """Cost of a language for a unit none of whose letters are in that language's script (scaled by the share)."""
     full_weight_chars: int = 60
@@ -31,6 +35,15 @@ class Config:
     """A language counts towards `mixed` when it holds at least this share of the spanned characters ..."""
     mixed_min_chars: int = 20
     """... and at least this many characters (so a stray word or a name does not make a document mixed)."""
+    second_opinion: bool = True
+    """Ask CLD2 about units fastText is unsure of, for languages the model has no label for."""
+    second_opinion_below: float = 0.5
+    """A unit whose best fastText probability is below this gets a second opinion."""
+    second_opinion_weight: float = 0.9
+    """The second opinion's language enters with this times the share of the text CLD2 gives it."""
+    calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    """Knots (raw, calibrated) of a monotone map from a span's raw score (its units' mean probability) to
+    the share of its characters that are right, fitted on held-out dev-set spans by scripts/tune.py."""
     batch_size: int = 2048
     """Units per model call."""
 
@@ -42,6 +55,8 @@ class Config:
 @lru_cache(maxsize=1)
 def tuned_defaults() -> Config:
     """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
-    values = models_json("params.json")["params"]
+    values = dict(models_json("params.json")["params"])
+    if values.get("calibration"):
+        values["calibration"] = tuple(tuple(knots) for knots in values["calibration"])
     known = {f.name for f in fields(Config)}
     return Config(**{name: value for name, value in values.items() if name in known})

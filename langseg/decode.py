@@ -129,6 +129,8 @@ def decode_evidence(
     switch_costs: np.ndarray,
     floor: float,
     penalty: ScriptPenalty | None = None,
+    prior_weight: float = 0.0,
+    confidence_power: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`viterbi` for the units of many documents at once, vectorised across documents with NumPy.
 
@@ -137,6 +139,11 @@ def decode_evidence(
     its own candidate languages (every unit's best, and any with `CANDIDATE_PROB`), so a result never
     depends on the other documents of the batch. Returns each unit's language (a column of
     `evidence.codes`) and that language's probability in the unit's own evidence.
+
+    `confidence_power` scales a unit's weight by its best probability to that power (an unsure unit, such
+    as text in a language the model does not know, says less); `prior_weight` adds that multiple of the
+    log of the document's own length-weighted language distribution to every unit (a unit torn between
+    two close languages leans to the one the document as a whole supports).
     """
     count = len(evidence)
     if count == 0:
@@ -157,6 +164,8 @@ def decode_evidence(
     smallest = np.where(valid, probs, np.inf).min(axis=1)
     rest = 1.0 - np.where(valid, probs, 0.0).sum(axis=1)
     unlisted = np.maximum(floor, np.minimum(smallest, rest))
+    if confidence_power:
+        weights = weights * probs[:, 0] ** confidence_power
     emissions = weights[:, None] * np.log(np.where(table > floor, table, unlisted[:, None]))
     if penalty is not None and penalty.applies.any():
         paying = np.flatnonzero(penalty.applies)
@@ -166,6 +175,11 @@ def decode_evidence(
         emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
 
     docs = np.asarray(doc_index, dtype=np.int64)
+    if prior_weight:
+        mass = np.zeros((int(docs[-1]) + 1, width))
+        np.add.at(mass, docs, weights[:, None] * table)
+        prior = mass / mass.sum(axis=1, keepdims=True)
+        emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True
     emissions[~allowed[docs]] = -np.inf

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +15,7 @@ from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, unit_weights
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_shares
+from .second_opinion import WithSecondOpinion
 from .spans import dominant_language, is_mixed, language_shares, merge_spans
 from .types import UND, Document, Unit
 from .units import document_units, has_language
@@ -44,7 +46,10 @@ class Segmenter:
         """The model, loaded on first use (fetched into the cache first if it is a known model not yet there)."""
         if self._scorer is None:
             self._resolved = resolve(self.model)
-            self._scorer = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
+            primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
+            config = self.config
+            self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight)
+                            if config.second_opinion else primary)
         return self._scorer
 
     @property
@@ -56,7 +61,7 @@ class Segmenter:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        if isinstance(state["_scorer"], FastTextScorer):
+        if isinstance(state["_scorer"], (FastTextScorer, WithSecondOpinion)):
             state["_scorer"] = None  # reloaded lazily in the receiving process
             state["_resolved"] = None
         return state
@@ -134,7 +139,8 @@ class Segmenter:
                 same_line = np.r_[False, (sub_lines[1:] == sub_lines[:-1]) & (sub_docs[1:] == sub_docs[:-1])]
                 costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)
                 penalty = script_penalty(sub, sub_pieces, sub_docs, weights, config.script_cost)
-                chosen, chosen_probs = decode_evidence(sub, sub_docs, weights, costs, config.floor, penalty)
+                chosen, chosen_probs = decode_evidence(sub, sub_docs, weights, costs, config.floor, penalty,
+                                                       config.prior_weight, config.confidence_power)
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences
@@ -143,6 +149,9 @@ class Segmenter:
                   doc_id: str | None) -> Document:
         config = self.config
         spans = merge_spans(units, labels, confidences)
+        if config.calibration is not None:
+            raw, calibrated = config.calibration
+            spans = tuple(replace(span, score=float(np.interp(span.score, raw, calibrated))) for span in spans)
         return Document(
             id=doc_id,
             length=len(text),

@@ -1,0 +1,69 @@
+"""Shared helpers of the tuning and oracle scripts: the dev set, the shared scorer, a caching model."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from langseg.scoring import Evidence, FastTextScorer
+
+SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+
+
+def load_dev(path: Path | None = None) -> list[dict]:
+    with open(path or SHARED_BENCH / "dev.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def load_scorer_module(path: Path | None = None) -> ModuleType:
+    """The shared `score.py`, imported as a module (its `score(gold, pred)` returns every metric)."""
+    spec = importlib.util.spec_from_file_location("shared_score", path or SHARED_BENCH / "score.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def folds(docs: Sequence[dict], count: int = 2) -> list[list[int]]:
+    """Document indices split into `count` folds, stratified by category, by a stable hash of the id."""
+    out: list[list[int]] = [[] for _ in range(count)]
+    by_category: dict[str, list[int]] = {}
+    for index, doc in enumerate(docs):
+        by_category.setdefault(doc.get("category", ""), []).append(index)
+    for members in by_category.values():
+        members.sort(key=lambda i: hashlib.sha1(str(docs[i]["id"]).encode()).hexdigest())
+        for position, index in enumerate(members):
+            out[position % count].append(index)
+    return [sorted(fold) for fold in out]
+
+
+class CachingScorer:
+    """A model wrapper that scores each distinct text once: tuning decodes the same units many times."""
+
+    def __init__(self, scorer: FastTextScorer) -> None:
+        self.inner = scorer
+        self.codes = scorer.codes
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def score(self, texts):  # the plain Scorer protocol, for completeness
+        return self.inner.score(texts)
+
+    def evidence(self, texts: Sequence[str]) -> Evidence:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
+        if missing:
+            fresh = self.inner.evidence(missing)
+            for text, ids, probs in zip(missing, fresh.ids, fresh.probs):
+                self._cache[text] = (ids, probs)
+        rows = [self._cache[text] for text in texts]
+        k = max((len(ids) for ids, _ in rows), default=1)
+        ids = np.full((len(rows), k), -1, dtype=np.int32)
+        probs = np.zeros((len(rows), k))
+        for i, (row_ids, row_probs) in enumerate(rows):
+            ids[i, :len(row_ids)] = row_ids
+            probs[i, :len(row_probs)] = row_probs
+        return Evidence(self.codes, ids, probs)
