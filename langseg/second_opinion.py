@@ -27,18 +27,21 @@ class Cld2Opinion:
         self._detect = pycld2.detect
         self._error = pycld2.error
         names = {normalise_label(code) for _name, code in pycld2.LANGUAGES}
-        self.languages = frozenset(code for code in names if code not in known and code != UND
-                                   and not code.startswith("xx"))
+        self.all_languages = frozenset(code for code in names if code != UND and not code.startswith("xx"))
+        """Every language CLD2 can name."""
+        self.languages = frozenset(code for code in self.all_languages if code not in known)
+        """The languages CLD2 can name and the main model cannot."""
 
-    def opinion(self, text: str) -> tuple[str, float] | None:
-        """(language, share of the text CLD2 gives it) when that language is one the main model lacks."""
+    def opinion(self, text: str, any_language: bool = False) -> tuple[str, float] | None:
+        """(language, share of the text CLD2 gives it) when that language is one the main model lacks
+        (or any language CLD2 names, with `any_language`: for text the main model had nothing to say on)."""
         try:
             _reliable, _bytes, details = self._detect(text, bestEffort=True)
         except (self._error, ValueError, TypeError):  # invalid UTF-8, surrogates, control characters
             return None
         _name, code, percent, _score = details[0]
         language = normalise_label(code)
-        if language not in self.languages:
+        if language not in (self.all_languages if any_language else self.languages):
             return None
         return language, percent / 100.0
 
@@ -48,15 +51,17 @@ class WithSecondOpinion:
 
     For a unit whose best fastText probability is below `below`, a language CLD2 names that fastText
     lacks enters the unit's evidence with probability `weight * share`, and fastText's probabilities are
-    scaled by what is left.
+    scaled by what is left. A unit fastText says nothing about (a short CJK word whose character n-grams
+    the quantised model pruned) takes CLD2's language whatever it is.
     """
 
-    def __init__(self, primary: FastTextScorer, below: float, weight: float) -> None:
+    def __init__(self, primary: FastTextScorer, below: float, weight: float,
+                 second: Cld2Opinion | None = None) -> None:
         self.primary = primary
-        self.second = Cld2Opinion(primary.languages)
+        self.second = second or Cld2Opinion(primary.languages)
         self.below = below
         self.weight = weight
-        self.codes = tuple(sorted(set(primary.codes) | self.second.languages))
+        self.codes = tuple(sorted(set(primary.codes) | self.second.all_languages))
         self.languages = frozenset(self.codes)
         column = {code: j for j, code in enumerate(self.codes)}
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
@@ -66,8 +71,8 @@ class WithSecondOpinion:
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
-        unsure = np.flatnonzero((ids[:, 0] >= 0) & (probs[:, 0] < self.below))
-        opinions = [(row, self.second.opinion(texts[row])) for row in unsure.tolist()]
+        unsure = np.flatnonzero(probs[:, 0] < self.below)
+        opinions = [(row, self.second.opinion(texts[row], any_language=ids[row, 0] < 0)) for row in unsure.tolist()]
         opinions = [(row, found) for row, found in opinions if found is not None]
         if not opinions:
             return Evidence(self.codes, ids, probs)

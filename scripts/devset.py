@@ -48,6 +48,7 @@ class CachingScorer:
     def __init__(self, scorer: FastTextScorer) -> None:
         self.inner = scorer
         self.codes = scorer.codes
+        self.languages = scorer.languages
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def score(self, texts):  # the plain Scorer protocol, for completeness
@@ -67,3 +68,17 @@ class CachingScorer:
             ids[i, :len(row_ids)] = row_ids
             probs[i, :len(row_probs)] = row_probs
         return Evidence(self.codes, ids, probs)
+
+
+class CachingOpinion:
+    """A second opinion that asks CLD2 about each distinct text once."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.languages = inner.languages
+        self._cache: dict[str, object] = {}
+
+    def opinion(self, text: str):
+        if text not in self._cache:
+            self._cache[text] = self.inner.opinion(text)
+        return self._cache[text]

@@ -24,11 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devset import CachingScorer, folds, load_dev, load_scorer_module  # noqa: E402
+from devset import CachingOpinion, CachingScorer, folds, load_dev, load_scorer_module  # noqa: E402
 
 from langseg import Config, Segmenter  # noqa: E402
 from langseg.config import tuned_defaults  # noqa: E402
 from langseg.scoring import FastTextScorer  # noqa: E402
+from langseg.second_opinion import Cld2Opinion, WithSecondOpinion  # noqa: E402
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "params.json"
 
@@ -42,6 +43,8 @@ SPACE = {
     "prior_weight": (0.0, 1.5, False),
     "confidence_power": (0.0, 2.0, False),
     "script_cost": (0.0, 12.0, False),
+    "second_opinion_below": (0.1, 0.95, False),
+    "second_opinion_weight": (0.3, 1.0, False),
 }
 INTEGER = {"full_weight_chars"}
 MONO_LIMIT = 0.02
@@ -94,11 +97,18 @@ class Evaluator:
     def __init__(self, docs: list[dict], scorer: CachingScorer, score_module) -> None:
         self.docs = docs
         self.scorer = scorer
+        self.opinion = CachingOpinion(Cld2Opinion(scorer.languages))
         self.score = score_module.score
         self.calls = 0
 
+    def scorer_for(self, config: Config):
+        if not config.second_opinion:
+            return self.scorer
+        return WithSecondOpinion(self.scorer, config.second_opinion_below, config.second_opinion_weight,
+                                 self.opinion)
+
     def predict(self, config: Config, indices: list[int]) -> list[dict]:
-        segmenter = Segmenter(config=config, scorer=self.scorer)
+        segmenter = Segmenter(config=config, scorer=self.scorer_for(config))
         chosen = [self.docs[i] for i in indices]
         documents = segmenter.segment_batch([d["text"] for d in chosen], [d["id"] for d in chosen])
         return [document.to_dict() for document in documents]
@@ -219,6 +229,7 @@ def main() -> None:
     score_module = load_scorer_module()
     base = Segmenter(args.model)
     inner = base.scorer
+    inner = getattr(inner, "primary", inner)
     assert isinstance(inner, FastTextScorer)
     evaluator = Evaluator(docs, CachingScorer(inner), score_module)
     start = replace(tuned_defaults(), calibration=None)
