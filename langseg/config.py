@@ -31,6 +31,8 @@ class Config:
     """A unit this long (non-space characters) or longer counts fully; shorter units count in proportion."""
     min_weight: float = 0.05
     """Weight of the shortest unit, so that its own evidence is never ignored entirely."""
+    weight_power: float = 1.0
+    """Shorter units weigh (length / full_weight_chars) to this power: below 1, short lines say more."""
     mixed_min_share: float = 0.05
     """A language counts towards `mixed` when it holds at least this share of the spanned characters ..."""
     mixed_min_chars: int = 20

@@ -17,13 +17,15 @@ import numpy as np
 from .scoring import Distribution, Evidence
 
 
-def unit_weights(letters: np.ndarray, full_weight_chars: int, min_weight: float) -> np.ndarray:
-    """How much each unit's own evidence counts: in proportion to its length, capped at 1.
+def unit_weights(letters: np.ndarray, full_weight_chars: int, min_weight: float, power: float = 1.0) -> np.ndarray:
+    """How much each unit's own evidence counts: growing with its length (to `power`), capped at 1.
 
     >>> unit_weights(np.array([120, 15, 1]), 60, 0.05).tolist()
     [1.0, 0.25, 0.05]
+    >>> unit_weights(np.array([15]), 60, 0.05, power=0.5).tolist()
+    [0.5]
     """
-    return np.clip(letters / full_weight_chars, min_weight, 1.0)
+    return np.clip((letters / full_weight_chars) ** power, min_weight, 1.0)
 
 
 def candidate_languages(dists: Sequence[Distribution], min_prob: float = 0.2) -> list[str]:

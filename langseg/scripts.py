@@ -8,8 +8,9 @@ from functools import lru_cache
 import langcodes
 import regex
 
-# Scripts that stand for several Unicode script properties.
-_EXPANDED = {"Hans": ("Hani",), "Hant": ("Hani",), "Jpan": ("Hani", "Hira", "Kana"), "Kore": ("Hang", "Hani")}
+# Scripts that stand for several Unicode script properties. Korean is taken as Hangul alone: Hanja is
+# rare in modern text, and a Han-only line among Korean ones is far more often Chinese or Japanese.
+_EXPANDED = {"Hans": ("Hani",), "Hant": ("Hani",), "Jpan": ("Hani", "Hira", "Kana"), "Kore": ("Hang",)}
 
 
 @lru_cache(maxsize=1024)

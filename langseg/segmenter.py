@@ -134,7 +134,7 @@ class Segmenter:
                 sub_pieces = [pieces[i] for i in scored[rows].tolist()]
                 letters = np.fromiter((len(p) - p.count(" ") for p in sub_pieces), dtype=np.float64,
                                       count=len(sub_pieces))
-                weights = unit_weights(letters, config.full_weight_chars, config.min_weight)
+                weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
                 sub_docs, sub_lines = docs[rows], lines[rows]
                 same_line = np.r_[False, (sub_lines[1:] == sub_lines[:-1]) & (sub_docs[1:] == sub_docs[:-1])]
                 costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)

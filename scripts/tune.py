@@ -43,7 +43,8 @@ SPACE = {
     "prior_weight": (0.0, 1.5, False),
     "confidence_power": (0.0, 2.0, False),
     "script_cost": (0.0, 12.0, False),
-    "second_opinion_below": (0.1, 0.95, False),
+    "weight_power": (0.3, 1.5, False),
+    "second_opinion_below": (0.2, 0.6, False),
     "second_opinion_weight": (0.3, 1.0, False),
 }
 INTEGER = {"full_weight_chars"}
