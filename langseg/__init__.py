@@ -1,7 +1,12 @@
-"""langseg: find the language of every paragraph and split mixed-language documents into exact language spans.
+r"""langseg: find the language of every paragraph and split mixed-language documents into exact language spans.
 
->>> from langseg import segment                       # doctest: +SKIP
->>> segment("Por Ana Pérez\nThe article begins here.").to_dict()["spans"]  # doctest: +SKIP
+>>> from langseg import segment
+>>> text = "Utilizamos cookies para mejorar su experiencia.\n\nThe article itself is written in English, from start to end."
+>>> doc = segment(text)
+>>> [(span.lang, text[span.start:span.end]) for span in doc.spans]
+[('es', 'Utilizamos cookies para mejorar su experiencia.'), ('en', 'The article itself is written in English, from start to end.')]
+>>> doc.language, doc.mixed
+('en', True)
 """
 
 from .config import Config

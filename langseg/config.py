@@ -36,7 +36,11 @@ class Config:
     mixed_min_share: float = 0.05
     """A language counts towards `mixed` when it holds at least this share of the spanned characters ..."""
     mixed_min_chars: int = 20
-    """... and at least this many characters (so a stray word or a name does not make a document mixed)."""
+    """... and at least this many characters (so a stray word or a name does not make a document mixed) ..."""
+    mixed_min_score: float = 0.0
+    """... counting only spans whose (calibrated) score is at least this."""
+    mask_names: bool = True
+    """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
     second_opinion: bool = True
     """Ask CLD2 about units fastText is unsure of, for languages the model has no label for."""
     second_opinion_below: float = 0.5

@@ -180,7 +180,7 @@ def decode_evidence(
     if prior_weight:
         mass = np.zeros((int(docs[-1]) + 1, width))
         np.add.at(mass, docs, weights[:, None] * table)
-        prior = mass / mass.sum(axis=1, keepdims=True)
+        prior = mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-12)
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True

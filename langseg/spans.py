@@ -74,15 +74,18 @@ def dominant_language(spans: Sequence[Span]) -> str:
     return max(sizes, key=lambda lang: (sizes[lang], lang)) if sizes else UND
 
 
-def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int) -> bool:
-    """Mixed: at least two languages each hold `min_share` of the spanned characters and `min_chars` characters.
+def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int, min_score: float = 0.0) -> bool:
+    """Mixed: at least two languages each hold `min_share` of the spanned characters and `min_chars`
+    characters in spans scored at least `min_score`.
 
     The share rule ignores a stray foreign word in a long text; the character rule ignores a name or a
-    one-word menu item in a very short one.
+    one-word menu item in a very short one; the score rule ignores an unsure span of a close neighbour
+    language inside a monolingual text.
     """
-    sizes = {lang: size for lang, size in language_sizes(spans).items() if lang != UND}
-    total = sum(sizes.values())
+    total = sum(span.end - span.start for span in spans if span.lang != UND)
     if not total:
         return False
+    sizes = language_sizes([span for span in spans if span.score >= min_score])
+    sizes.pop(UND, None)
     meaningful = [lang for lang, size in sizes.items() if size >= min_chars and size / total >= min_share]
     return len(meaningful) >= 2

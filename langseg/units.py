@@ -107,14 +107,14 @@ def sentence_units(text: str, unit: Unit) -> list[Unit]:
 
 
 def document_units(text: str) -> tuple[list[Unit], list[int]]:
-    """The sentence units of every line of `text`, with the number of the line each one is on.
+    """The sentence units of every non-blank line of `text`, with the number of that line among them.
 
     The same units as `sentence_units` over `paragraph_units`, in one pass (this runs on every document).
 
     >>> text = "• Hola. Adiós.\\n\\nHello."
     >>> units, lines = document_units(text)
     >>> [text[u.start:u.end] for u in units], lines
-    (['Hola.', 'Adiós.', 'Hello.'], [0, 0, 2])
+    (['Hola.', 'Adiós.', 'Hello.'], [0, 0, 1])
     """
     units: list[Unit] = []
     lines: list[int] = []
@@ -138,3 +138,21 @@ def document_units(text: str) -> tuple[list[Unit], list[int]]:
         units.append(Unit(sentence_start, stop))
         lines.append(number)
     return units, lines
+
+
+_NAME_LIKE = regex.compile(r"(?<=\s)\p{Lu}\p{Ll}+(?:[-']\p{Lu}?\p{Ll}+)*(?=\s|$)")
+
+
+def without_names(piece: str, max_words: int = 6) -> str:
+    """A short unit's text with its capitalised words after the first one left out, for the model only.
+
+    In a byline or a menu item the names say nothing of the language around them ("Por Isabella
+    Nguyen" is Spanish whatever "Nguyen" suggests); longer units keep every word.
+
+    >>> without_names("Por Isabella Nguyen"), without_names("Mis acciones"), without_names("Isabella")
+    ('Por', 'Mis acciones', 'Isabella')
+    """
+    if piece.count(" ") >= max_words:
+        return piece
+    kept = _NAME_LIKE.sub("", piece)
+    return " ".join(kept.split()) if kept.strip() else piece

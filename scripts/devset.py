@@ -76,9 +76,11 @@ class CachingOpinion:
     def __init__(self, inner) -> None:
         self.inner = inner
         self.languages = inner.languages
-        self._cache: dict[str, object] = {}
+        self.all_languages = inner.all_languages
+        self._cache: dict[tuple[str, bool], object] = {}
 
-    def opinion(self, text: str):
-        if text not in self._cache:
-            self._cache[text] = self.inner.opinion(text)
-        return self._cache[text]
+    def opinion(self, text: str, any_language: bool = False):
+        key = (text, any_language)
+        if key not in self._cache:
+            self._cache[key] = self.inner.opinion(text, any_language)
+        return self._cache[key]

@@ -13,6 +13,7 @@ held-out predictions.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import sys
@@ -30,6 +31,8 @@ from langseg import Config, Segmenter  # noqa: E402
 from langseg.config import tuned_defaults  # noqa: E402
 from langseg.scoring import FastTextScorer  # noqa: E402
 from langseg.second_opinion import Cld2Opinion, WithSecondOpinion  # noqa: E402
+from langseg.spans import is_mixed  # noqa: E402
+from langseg.types import Span  # noqa: E402
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "params.json"
 
@@ -62,36 +65,37 @@ def objective(result: dict) -> float:
             + 0.2 * overall["mixed_f1"])
 
 
-def choose_mixed_rule(docs: list[dict], predictions: list[dict], score_module) -> tuple[float, int, dict]:
-    """The `mixed` flag rule (share, characters) with the best flag F1 among those that flag at most 2 %
-    of monolingual documents (the rule only reads spans: no decoding needed)."""
+def choose_mixed_rule(docs: list[dict], predictions: list[dict], score_module, calibration
+                      ) -> tuple[float, int, float, dict]:
+    """The `mixed` flag rule (share, characters, span score) with the best flag F1 among those that flag
+    at most 2 % of monolingual documents (the rule only reads spans: no decoding needed)."""
     gold_mixed = []
     for doc in docs:
         labels = score_module.label_array(doc["text"], doc["spans"])
         positions = [i for i, lab in enumerate(labels) if lab is not None and not doc["text"][i].isspace()]
         gold_mixed.append(score_module.is_mixed(score_module.shares(labels, positions), 0.05))
     mono = [i for i, doc in enumerate(docs) if doc.get("category") == "mono"]
-    best = (-1.0, 0.05, 20, {})
-    for share in (0.03, 0.05, 0.08, 0.1, 0.15, 0.2):
-        for chars in (0, 10, 20, 40, 60, 100, 150, 200, 300):
-            flags = [_flag(record, share, chars) for record in predictions]
-            tp = sum(f and g for f, g in zip(flags, gold_mixed))
-            fp = sum(f and not g for f, g in zip(flags, gold_mixed))
-            fn = sum(g and not f for f, g in zip(flags, gold_mixed))
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            mono_rate = sum(flags[i] for i in mono) / len(mono) if mono else 0.0
-            if mono_rate <= MONO_LIMIT and f1 > best[0]:
-                best = (f1, share, chars, {"flag_f1": round(f1, 4), "mono_flagged": round(mono_rate, 4)})
-    return best[1], best[2], best[3]
-
-
-def _flag(record: dict, share: float, chars: int) -> bool:
-    sizes: dict[str, int] = {}
-    for span in record["spans"]:
-        if span["lang"] != "und":
-            sizes[span["lang"]] = sizes.get(span["lang"], 0) + span["end"] - span["start"]
-    total = sum(sizes.values())
-    return total > 0 and sum(1 for size in sizes.values() if size >= chars and size / total >= share) >= 2
+    best = (-1.0, 0.05, 20, 0.0, {})
+    fallback = (2.0, -1.0, 0.05, 20, 0.0, {})  # the rule with the fewest flagged monolingual documents
+    spans = [[Span(s["start"], s["end"], s["lang"], float(np.interp(s["score"], *calibration)))
+              for s in record["spans"]] for record in predictions]
+    # Character minimums stay small: a short document (two headlines) must be able to be mixed.
+    for share, chars, min_score in itertools.product((0.03, 0.05, 0.08, 0.1, 0.15), (0, 10, 20, 40),
+                                                     (0.0, 0.5, 0.7, 0.8, 0.9, 0.95)):
+        flags = [is_mixed(doc_spans, share, chars, min_score) for doc_spans in spans]
+        tp = sum(f and g for f, g in zip(flags, gold_mixed))
+        fp = sum(f and not g for f, g in zip(flags, gold_mixed))
+        fn = sum(g and not f for f, g in zip(flags, gold_mixed))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        mono_rate = sum(flags[i] for i in mono) / len(mono) if mono else 0.0
+        report = {"flag_f1": round(f1, 4), "mono_flagged": round(mono_rate, 4)}
+        if mono_rate <= MONO_LIMIT and f1 > best[0]:
+            best = (f1, share, chars, min_score, report)
+        if (mono_rate, -f1) < (fallback[0], -fallback[1]):
+            fallback = (mono_rate, f1, share, chars, min_score, report)
+    if best[0] < 0:
+        return (*fallback[2:5], {**fallback[5], "note": "no rule flags at most 2 % of mono documents"})
+    return best[1], best[2], best[3], best[4]
 
 
 class Evaluator:
@@ -152,13 +156,12 @@ def _moves(value: float, name: str, scale: float) -> list[float]:
 
 
 def fit_calibration(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray, bins: int = 20) -> tuple[list, list]:
-    """A monotone map from raw span score to the share of correct characters (pool-adjacent-violators)."""
-    order = np.argsort(raw)
-    raw, correct, weight = raw[order], correct[order], weight[order]
-    edges = np.quantile(raw, np.linspace(0, 1, bins + 1))
+    """A monotone map from raw span score to the share of correct characters: bins of equal width (the
+    rare low scores keep their own bins), then pool-adjacent-violators."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
     blocks = []
     for low, high in zip(edges, edges[1:]):
-        inside = (raw >= low) & (raw <= high)
+        inside = (raw >= low) & ((raw < high) if high < 1.0 else (raw <= high))
         if weight[inside].sum() > 0:
             blocks.append([float(np.average(raw[inside], weights=weight[inside])),
                            float(np.average(correct[inside], weights=weight[inside])),
@@ -258,9 +261,9 @@ def main() -> None:
           f"{after:.3f} calibrated (in-sample)")
     print("\n".join(rows))
 
-    share, chars, flag_result = choose_mixed_rule(docs, predictions, score_module)
+    share, chars, min_score, flag_result = choose_mixed_rule(docs, predictions, score_module, knots)
     print(f"\nmixed flag rule: a second language with at least {share:.0%} of the spanned characters and "
-          f"{chars} characters: held-out {flag_result}")
+          f"{chars} characters in spans scored at least {min_score}: held-out {flag_result}")
 
     final = search(evaluator, start, list(range(len(docs))), args.rounds, seed=99)
     final = replace(final, calibration=(tuple(knots[0]), tuple(knots[1])))
@@ -275,7 +278,7 @@ def main() -> None:
         previous = json.loads(args.params_out.read_text("utf-8")) if args.params_out.exists() else {}
         params = dict(previous.get("params", {}))
         params.update({name: round(value, 4) for name, value in values.items()})
-        params.update(mixed_min_share=share, mixed_min_chars=chars)
+        params.update(mixed_min_share=share, mixed_min_chars=chars, mixed_min_score=min_score)
         params["calibration"] = [list(knots[0]), list(knots[1])]
         document = {
             "comment": "Decoding parameters of the default model, written by scripts/tune.py "
