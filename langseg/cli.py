@@ -21,7 +21,7 @@ import click
 from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
-from .extract import extract_text, language_share
+from .extract import keep_language
 from .io import InputDoc, InputOptions, atomic_output, batched, dumps_record, read_inputs
 from .models import cache_dir, cached_models, fetch, manifest
 from .pipeline import output_record, tag_documents, tag_records
@@ -226,11 +226,10 @@ def extract(job: _Job, lang: str | None, dominant: bool, min_share: float, outpu
         dropped = 0
         with atomic_output(output) as out:
             for doc, result in job.tagged():
-                keep = result.language if dominant else str(lang)
-                if result.error is not None or language_share(result, keep) < max(min_share, 1e-12):
+                reduced = keep_language(doc.text, result, None if dominant else lang, min_share)
+                if reduced is None:
                     dropped += 1
                     continue
-                reduced = extract_text(doc.text, result, keep)
                 record = dict(doc.fields) if doc.fields else {"id": doc.id}
                 _set_field(record, job.options.text_field if doc.fields else "text", reduced)
                 out.write(dumps_record(record))

@@ -30,3 +30,13 @@ def extract_text(text: str, document: Document, lang: str) -> str:
 def language_share(document: Document, lang: str) -> float:
     """The share of the document's spanned characters in `lang` (0.0 when absent)."""
     return document.languages.get(lang, 0.0)
+
+
+def keep_language(text: str, document: Document, lang: str | None = None, min_share: float = 0.0) -> str | None:
+    """`text` reduced to one language (`lang`, or the document's main language when None), or None when
+    that language holds less than `min_share` of the document (or is absent): the map step of a pipeline.
+    """
+    target = document.language if lang is None else lang
+    if document.error is not None or language_share(document, target) < max(min_share, 1e-12):
+        return None
+    return extract_text(text, document, target)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .config import Config, tuned_defaults
+from .extract import keep_language
 from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, unit_weights
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
@@ -70,6 +71,20 @@ class Segmenter:
     def segment(self, text: str, id: str | None = None) -> Document:
         """Segment one text into language spans."""
         return self.segment_batch([text], [id])[0]
+
+    def records(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[dict[str, Any]]:
+        """The output records (`Document.to_dict()`) of many texts: what `langseg tag` writes for them."""
+        return [document.to_dict() for document in self.segment_batch(texts, ids)]
+
+    def extract(self, text: str, lang: str | None = None, min_share: float = 0.0) -> str | None:
+        """`text` reduced to the spans of `lang` (default: its main language), with their original
+        separators; None when that language holds less than `min_share` of it.
+
+        >>> banner = "Utilizamos cookies propias y de terceros para mejorar nuestros servicios."
+        >>> Segmenter().extract(banner + "\\nThe story starts here, and it goes on for a good while.", "en")
+        'The story starts here, and it goes on for a good while.'
+        """
+        return keep_language(text, self.segment(text), lang, min_share)
 
     def segment_batch(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[Document]:
         """Segment many texts with one model call per batch of units (the fast path for pipelines)."""
