@@ -287,6 +287,38 @@ def _is_tagged(doc: InputDoc) -> bool:
     return bool(doc.fields) and isinstance(doc.fields.get("spans"), list) and "language" in doc.fields  # type: ignore[union-attr]
 
 
+@main.command("ray", epilog=_examples(
+    "langseg ray crawl/ -o tagged/ --address auto",
+    "langseg ray shards/*.parquet -o tagged-parquet/ --format parquet --concurrency 16",
+))
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", required=True, metavar="DIR", help="Output folder (one file per block).")
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
+              show_default=True, help="jsonl: the records of `langseg tag`; parquet: the same fields as columns.")
+@click.option("--address", default=None, help="Ray cluster address (default: start a local one; 'auto' joins one).")
+@click.option("--concurrency", type=click.IntRange(1), default=None,
+              help="Tagging actors (default: one per CPU of the cluster), each loading the model once.")
+@click.option("--batch-size", type=click.IntRange(1), default=256, show_default=True)
+@click.option("--text-field", default="text", show_default=True, help="Column holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="Column holding the id.")
+@_model_options
+def ray_command(inputs: tuple[str, ...], output: str, output_format: str, address: str | None,
+                concurrency: int | None, batch_size: int, text_field: str, id_field: str, model: str | None,
+                mixed_min_share: float, mixed_min_chars: int) -> None:
+    """Tag JSONL or Parquet inputs on a Ray cluster: the same record per document as `langseg tag`.
+
+    Needs the ray extra: pip install 'langseg[ray]'.
+    """
+    try:
+        from .integrations import ray as ray_integration
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from None
+    _run(lambda: ray_integration.run(
+        list(inputs), output, output_format, address, concurrency, batch_size, model=model,
+        text_column=text_field, id_column=id_field, mixed_min_share=mixed_min_share,
+        mixed_min_chars=mixed_min_chars))
+
+
 class _progress:
     """A tqdm bar with documents/s on stderr, only when stderr is a terminal and not --quiet."""
 

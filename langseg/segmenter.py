@@ -121,8 +121,8 @@ class Segmenter:
         if not hasattr(scorer, "evidence"):
             return evidence_of(scorer, pieces)
         chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
-        if len(chunks) == 1:
-            return chunks[0]
+        if len(chunks) <= 1:
+            return chunks[0] if chunks else evidence_of(scorer, [])
         width = max(chunk.ids.shape[1] for chunk in chunks)
         return Evidence(chunks[0].codes,
                         np.vstack([_pad(chunk.ids, width, -1) for chunk in chunks]),

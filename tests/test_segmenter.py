@@ -80,6 +80,11 @@ def test_empty_text(fake_segmenter: Segmenter) -> None:
         "id": None, "length": 0, "language": UND, "mixed": False, "languages": {}, "spans": []}
 
 
+def test_an_empty_batch(real_segmenter: Segmenter) -> None:
+    assert real_segmenter.segment_batch([]) == []
+    assert [d.spans for d in real_segmenter.segment_batch(["", "  \n"])] == [(), ()]
+
+
 def test_one_model_call_per_batch(fake_scorer: KeywordScorer) -> None:
     segmenter = Segmenter(scorer=fake_scorer)
     segmenter.segment_batch(["The house.\nEl agua.", "La maison est.", "Das Haus."])
