@@ -46,7 +46,7 @@ def main() -> None:
 
     from langseg import Segmenter
     from langseg.models import resolve
-    from langseg.units import document_units, has_language
+    from langseg.units import document_units, has_language, without_names
 
     segmenter = Segmenter()
     segmenter.scorer  # noqa: B018
@@ -63,8 +63,8 @@ def main() -> None:
           f"{corpus.stat().st_size / 2**20:.0f} MB JSONL")
 
     units = [text[u.start:u.end] for text in texts for u in document_units(text)[0]]
-    units = [u for u in units if has_language(u)]
-    scorer = segmenter.scorer
+    units = [without_names(u) if segmenter.config.mask_names else u for u in units if has_language(u)]
+    scorer = getattr(segmenter.scorer, "primary", segmenter.scorer)  # fastText, without the second opinion
     model = scorer._model  # the compiled fastText object: the bare call, nothing of langseg around it
     k = segmenter.config.top_k
 

@@ -27,7 +27,9 @@ class Cld2Opinion:
         self._detect = pycld2.detect
         self._error = pycld2.error
         names = {normalise_label(code) for _name, code in pycld2.LANGUAGES}
-        self.all_languages = frozenset(code for code in names if code != UND and not code.startswith("xx"))
+        # xx-* and zz* are CLD2's pseudo-languages (unknown scripts, "Pig Latin", "Hacker"): not languages.
+        self.all_languages = frozenset(code for code in names
+                                       if code != UND and not code.startswith(("xx", "zz")))
         """Every language CLD2 can name."""
         self.languages = frozenset(code for code in self.all_languages if code not in known)
         """The languages CLD2 can name and the main model cannot."""
