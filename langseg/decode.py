@@ -171,9 +171,13 @@ def decode_evidence(
     emissions = weights[:, None] * np.log(np.where(table > floor, table, unlisted[:, None]))
     if penalty is not None and penalty.applies.any():
         paying = np.flatnonzero(penalty.applies)
-        membership = penalty.membership[used]
-        in_script = penalty.shares[paying] @ membership.T
-        has_script = membership.any(axis=1)
+        shares = penalty.shares[paying]
+        scripts = np.flatnonzero(shares.any(axis=0))  # the few scripts these units use at all
+        membership = penalty.membership[used][:, scripts]
+        # Broadcast and sum rather than `@`: a BLAS call would start threads that compete with worker
+        # processes for the cores, for matrices this small.
+        in_script = (shares[:, None, scripts] * membership[None, :, :]).sum(axis=2)
+        has_script = penalty.membership[used].any(axis=1)
         emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
 
     docs = np.asarray(doc_index, dtype=np.int64)

@@ -145,22 +145,26 @@ class Segmenter:
             starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
             unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
-            if contested.any():
-                rows = np.flatnonzero(contested)
-                sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
-                sub_pieces = [pieces[i] for i in scored[rows].tolist()]
-                letters = np.fromiter((len(p) - p.count(" ") for p in sub_pieces), dtype=np.float64,
-                                      count=len(sub_pieces))
-                weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
-                sub_docs, sub_lines = docs[rows], lines[rows]
-                same_line = np.r_[False, (sub_lines[1:] == sub_lines[:-1]) & (sub_docs[1:] == sub_docs[:-1])]
-                costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)
-                penalty = script_penalty(sub, sub_pieces, sub_docs, weights, config.script_cost)
-                chosen, chosen_probs = decode_evidence(sub, sub_docs, weights, costs, config.floor, penalty,
-                                                       config.prior_weight, config.confidence_power)
+            contested_rows = np.flatnonzero(contested)
+            for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_CHUNK):
+                chosen, chosen_probs = self._decode(evidence, rows, [pieces[i] for i in scored[rows].tolist()],
+                                                    docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences
+
+    def _decode(self, evidence: Evidence, rows: np.ndarray, pieces: list[str], docs: np.ndarray,
+                lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Viterbi over the given rows of the evidence (whole documents, in order)."""
+        config = self.config
+        sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
+        letters = np.fromiter((len(p) - p.count(" ") for p in pieces), dtype=np.float64, count=len(pieces))
+        weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
+        same_line = np.r_[False, (lines[1:] == lines[:-1]) & (docs[1:] == docs[:-1])]
+        costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)
+        penalty = script_penalty(sub, pieces, docs, weights, config.script_cost)
+        return decode_evidence(sub, docs, weights, costs, config.floor, penalty, config.prior_weight,
+                               config.confidence_power)
 
     def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
                   doc_id: str | None) -> Document:
@@ -177,6 +181,24 @@ class Segmenter:
             languages=language_shares(spans),
             spans=spans,
         )
+
+
+_DECODE_CHUNK = 1024
+"""Units decoded together: bounds the decoder's (units x languages) matrices whatever the batch size."""
+
+
+def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int) -> list[np.ndarray]:
+    """`rows` cut into runs of whole documents of about `size` units (a longer document is one run)."""
+    if not len(rows):
+        return []
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]).tolist() + [len(rows)]
+    chunks, first = [], 0
+    for start, stop in zip(starts, starts[1:]):
+        if stop - first > size and start > first:
+            chunks.append(rows[first:start])
+            first = start
+    chunks.append(rows[first:])
+    return chunks
 
 
 def _pad(array: np.ndarray, width: int, fill: float) -> np.ndarray:

@@ -158,3 +158,18 @@ def test_ray_map_batches_keeps_columns(local_ray, cli_records: dict) -> None:
     dataset = local_ray.data.from_items(rows)
     out = dataset.map_batches(LangsegTagger, compute=local_ray.data.ActorPoolStrategy(size=1)).take_all()
     assert out[0]["extra"] == 1 and out[0]["language"] == "es" and json.loads(out[0][RECORD])["id"] == "doc-0"
+
+
+def test_ray_reads_parquet_input(local_ray, corpus: Path, cli_records: dict, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from langseg.integrations import ray as ray_integration
+
+    rows = [json.loads(line) for line in corpus.read_text("utf-8").splitlines()]
+    source = tmp_path / "corpus.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), source)
+    target = tmp_path / "out"
+    ray_integration.run([str(source)], str(target), "jsonl", concurrency=1, batch_size=64)
+    records = [json.loads(line) for path in sorted(target.glob("*.jsonl")) for line in path.open()]
+    assert {r["id"]: r for r in records} == cli_records
