@@ -150,13 +150,17 @@ def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | Non
                 _download(source, partial, Path(scratch))
             except (OSError, ValueError, KeyError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
                 failures.append(f"{source}: {_one_line(exc)}")
+                say(f"langseg: {source} failed ({_one_line(exc)}); trying the next source")
                 continue
             digest = sha256_of(partial)
+            problem = None
             if info.sha256 and digest != info.sha256:
-                failures.append(f"{source}: sha256 {digest} does not match the manifest")
-                continue
-            if info.size is not None and partial.stat().st_size != info.size:
-                failures.append(f"{source}: size {partial.stat().st_size} does not match the manifest")
+                problem = f"sha256 {digest} does not match the manifest"
+            elif info.size is not None and partial.stat().st_size != info.size:
+                problem = f"size {partial.stat().st_size} does not match the manifest"
+            if problem:
+                failures.append(f"{source}: {problem}")
+                say(f"langseg: {source} failed ({problem}); trying the next source")
                 continue
             if not info.sha256:
                 say(f"langseg: {info.name} has no pinned sha256; fetched file has sha256 {digest}")

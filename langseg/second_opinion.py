@@ -84,8 +84,8 @@ class WithSecondOpinion:
         wide_ids[:, :width], wide_probs[:, :width] = ids, probs
         for row, (language, share) in opinions:
             injected = self.weight * share
-            row_ids = np.r_[self._column[language], ids[row]]
-            row_probs = np.r_[injected, probs[row] * (1.0 - injected)]
+            row_ids = np.concatenate(([self._column[language]], ids[row]))
+            row_probs = np.concatenate(([injected], probs[row] * (1.0 - injected)))
             order = np.argsort(-row_probs, kind="stable")  # rows stay sorted by probability
             wide_ids[row], wide_probs[row] = row_ids[order], row_probs[order]
         return Evidence(self.codes, wide_ids, wide_probs)

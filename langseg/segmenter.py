@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +17,7 @@ from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_shares
 from .second_opinion import WithSecondOpinion
 from .spans import dominant_language, is_mixed, language_shares, merge_spans
-from .types import UND, Document, Unit
+from .types import UND, Document, Span, Unit
 from .units import document_units, has_language, without_names
 
 
@@ -170,9 +169,10 @@ class Segmenter:
                   doc_id: str | None) -> Document:
         config = self.config
         spans = merge_spans(units, labels, confidences)
-        if config.calibration is not None:
+        if config.calibration is not None and spans:
             raw, calibrated = config.calibration
-            spans = tuple(replace(span, score=float(np.interp(span.score, raw, calibrated))) for span in spans)
+            scores = np.interp([span.score for span in spans], raw, calibrated).tolist()
+            spans = tuple(Span(span.start, span.end, span.lang, score) for span, score in zip(spans, scores))
         return Document(
             id=doc_id,
             length=len(text),
