@@ -9,24 +9,29 @@ r"""langseg: find the language of every paragraph and split mixed-language docum
 ('en', True)
 """
 
-from .config import Config
-from .errors import InputError, LangsegError, ModelError
-from .segmenter import Segmenter, segment, segment_many
-from .types import UND, Document, Span, Unit
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "UND",
-    "Config",
-    "Document",
-    "InputError",
-    "LangsegError",
-    "ModelError",
-    "Segmenter",
-    "Span",
-    "Unit",
-    "__version__",
-    "segment",
-    "segment_many",
-]
+# The public names load on first use, so that `langseg --help` and Ctrl-C at start-up stay quick.
+_EXPORTS = {
+    "UND": ".types", "Document": ".types", "Span": ".types", "Unit": ".types",
+    "Config": ".config",
+    "LangsegError": ".errors", "ModelError": ".errors", "InputError": ".errors",
+    "Segmenter": ".segmenter", "segment": ".segmenter", "segment_many": ".segmenter",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .errors import InputError, LangsegError, ModelError
+    from .segmenter import Segmenter, segment, segment_many
+    from .types import UND, Document, Span, Unit
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module 'langseg' has no attribute {name!r}")

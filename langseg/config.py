@@ -45,6 +45,9 @@ class Config:
     """Ask CLD2 about units fastText is unsure of, for languages the model has no label for."""
     second_opinion_below: float = 0.5
     """A unit whose best fastText probability is below this gets a second opinion."""
+    second_opinion_known_below: float = 0.0
+    """Below this best fastText probability, CLD2 may also name a language fastText knows but fails on
+    (if CLD2 calls its answer reliable): lid.176.ftz barely recognises Somali or Yoruba, for one."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None

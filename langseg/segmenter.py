@@ -49,7 +49,8 @@ class Segmenter:
             self._resolved = resolve(self.model)
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
             config = self.config
-            self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight)
+            self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight,
+                                              known_below=config.second_opinion_known_below)
                             if config.second_opinion else primary)
         return self._scorer
 

@@ -79,8 +79,8 @@ class CachingOpinion:
         self.all_languages = inner.all_languages
         self._cache: dict[tuple[str, bool], object] = {}
 
-    def opinion(self, text: str, any_language: bool = False):
-        key = (text, any_language)
+    def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False):
+        key = (text, any_language, reliable_known)
         if key not in self._cache:
-            self._cache[key] = self.inner.opinion(text, any_language)
+            self._cache[key] = self.inner.opinion(text, any_language, reliable_known)
         return self._cache[key]

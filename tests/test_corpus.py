@@ -243,12 +243,23 @@ def test_closed_pipe_is_quiet(corpus: dict) -> None:
 def test_ctrl_c_leaves_no_output_file(corpus: dict, tmp_path: Path) -> None:
     big = tmp_path / "big.jsonl"
     plain = corpus["paths"]["plain"].read_bytes()
-    big.write_bytes(plain * 30)
+    big.write_bytes(plain * 100)
     target = tmp_path / "out.jsonl"
     process = _langseg("tag", str(big), "-o", str(target))
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until it is writing: the interruption must hit a half-written output
+    assert process.poll() is None, "the run ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert b"Traceback" not in err
     assert os.listdir(tmp_path) == ["big.jsonl"]
+
+
+def test_ctrl_c_at_start_up_is_quiet(tmp_path: Path) -> None:
+    process = _langseg("tag", "-")
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and b"Traceback" not in err
