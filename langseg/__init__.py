@@ -22,7 +22,10 @@ _EXPORTS = {
     "Segmenter": ".segmenter", "segment": ".segmenter", "segment_many": ".segmenter",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "UND", "Config", "Document", "InputError", "LangsegError", "ModelError", "Segmenter", "Span", "Unit",
+    "__version__", "segment", "segment_many",
+]
 
 if TYPE_CHECKING:
     from .config import Config

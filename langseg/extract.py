@@ -16,6 +16,7 @@ def extract_text(text: str, document: Document, lang: str) -> str:
     """
     spans = document.spans
     pieces: list[str] = []
+    separator = ""  # what followed the last kept span in the original text
     for index, span in enumerate(spans):
         if span.lang != lang:
             continue

@@ -48,6 +48,7 @@ SPACE = {
     "script_cost": (0.0, 12.0, False),
     "weight_power": (0.3, 1.5, False),
     "second_opinion_below": (0.2, 0.6, False),
+    "second_opinion_known_below": (0.0, 0.5, False),
     "second_opinion_weight": (0.3, 1.0, False),
 }
 INTEGER = {"full_weight_chars"}
@@ -261,11 +262,12 @@ def main() -> None:
           f"{after:.3f} calibrated (in-sample)")
     print("\n".join(rows))
 
-    share, chars, min_score, flag_result = choose_mixed_rule(docs, predictions, score_module, knots)
-    print(f"\nmixed flag rule: a second language with at least {share:.0%} of the spanned characters and "
-          f"{chars} characters in spans scored at least {min_score}: held-out {flag_result}")
-
     final = search(evaluator, start, list(range(len(docs))), args.rounds, seed=99)
+    # The flag rule reads the final decoder's spans, so it is chosen on them (three coarse values).
+    final_predictions = evaluator.predict(replace(final, calibration=None), list(range(len(docs))))
+    share, chars, min_score, flag_result = choose_mixed_rule(docs, final_predictions, score_module, knots)
+    print(f"\nmixed flag rule: a second language with at least {share:.0%} of the spanned characters and "
+          f"{chars} characters in spans scored at least {min_score}: {flag_result}")
     final = replace(final, calibration=(tuple(knots[0]), tuple(knots[1])))
     _, in_sample = evaluator.evaluate(final, list(range(len(docs))))
     print(f"\nparameters tuned on the whole set (in-sample overall: char acc "
