@@ -52,24 +52,21 @@ class _Job:
 
     def tagged(self) -> Iterator[tuple[InputDoc, Document]]:
         """(input document, result) pairs in input order; raises on the first error record under --strict."""
-        self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
-        docs = read_inputs(self.inputs, self.options)
-        with _progress(self.quiet) as advance:
-            for doc, result in tag_documents(self.segmenter, docs, self.batch_size, self.workers):
-                if self.strict and result.error is not None:
-                    raise _StrictStop(f"{result.error} (id {result.id}); stopped by --strict")
-                yield doc, result
-                advance()
+        return self._stream(tag_documents, lambda item: item[1].error)
 
     def records(self) -> Iterator[tuple[InputDoc, bytes]]:
         """(input document, its record as a JSON line) in input order: the fast path of `tag`."""
-        self.segmenter.scorer  # noqa: B018
+        return ((doc, line) for doc, line, _error in self._stream(tag_records, lambda item: item[2]))
+
+    def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None]) -> Iterator[Any]:
+        self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
         docs = read_inputs(self.inputs, self.options)
         with _progress(self.quiet) as advance:
-            for doc, line, error in tag_records(self.segmenter, docs, self.batch_size, self.workers):
+            for item in tagger(self.segmenter, docs, self.batch_size, self.workers):
+                error = error_of(item)
                 if self.strict and error is not None:
-                    raise _StrictStop(f"{error} (id {doc.id}); stopped by --strict")
-                yield doc, line
+                    raise _StrictStop(f"{error} (id {item[0].id}); stopped by --strict")
+                yield item
                 advance()
 
 
