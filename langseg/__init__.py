@@ -18,18 +18,18 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "UND": ".types", "Document": ".types", "Span": ".types", "Unit": ".types",
     "Config": ".config",
-    "LangsegError": ".errors", "ModelError": ".errors", "InputError": ".errors",
+    "LangsegError": ".errors", "ModelError": ".errors",
     "Segmenter": ".segmenter", "segment": ".segmenter", "segment_many": ".segmenter",
 }
 
 __all__ = [
-    "UND", "Config", "Document", "InputError", "LangsegError", "ModelError", "Segmenter", "Span", "Unit",
+    "UND", "Config", "Document", "LangsegError", "ModelError", "Segmenter", "Span", "Unit",
     "__version__", "segment", "segment_many",
 ]
 
 if TYPE_CHECKING:
     from .config import Config
-    from .errors import InputError, LangsegError, ModelError
+    from .errors import LangsegError, ModelError
     from .segmenter import Segmenter, segment, segment_many
     from .types import UND, Document, Span, Unit
 

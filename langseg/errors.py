@@ -7,7 +7,3 @@ class LangsegError(Exception):
 
 class ModelError(LangsegError):
     """A model is missing, corrupt, unknown or cannot be loaded; the message says what to run."""
-
-
-class InputError(LangsegError):
-    """An input document cannot be read; the message names the place (file, line, id)."""

@@ -23,8 +23,6 @@ from typing import IO, Any
 import orjson
 import zstandard
 
-from .errors import InputError
-
 STDIN = "-"
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonlines")
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
@@ -303,4 +301,4 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-__all__ = ["InputDoc", "InputError", "InputOptions", "atomic_output", "batched", "dumps_record", "read_inputs"]
+__all__ = ["InputDoc", "InputOptions", "atomic_output", "batched", "dumps_record", "read_inputs"]

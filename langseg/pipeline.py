@@ -115,11 +115,9 @@ def _encode(segmenter: Segmenter, texts: list[str], ids: list[str]) -> list[byte
     return [dumps_record(document.to_dict()) for document in segmenter.segment_batch(texts, ids)]
 
 
-def output_record(doc: InputDoc, result: Document, keep_fields: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def output_record(doc: InputDoc, result: Document, keep_fields: bool = False) -> dict[str, Any]:
     """The output record, with the input record's own fields first when `keep_fields` is set."""
     record = result.to_dict()
-    if extra:
-        record.update(extra)
     if keep_fields and doc.fields:
         return {**doc.fields, **record}
     return record
