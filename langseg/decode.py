@@ -168,7 +168,9 @@ def decode_evidence(
     unlisted = np.maximum(floor, np.minimum(smallest, rest))
     if confidence_power:
         weights = weights * probs[:, 0] ** confidence_power
-    emissions = weights[:, None] * np.log(np.where(table > floor, table, unlisted[:, None]))
+    emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
+    np.log(emissions, out=emissions)
+    emissions *= weights[:, None]
     if penalty is not None and penalty.applies.any():
         paying = np.flatnonzero(penalty.applies)
         shares = penalty.shares[paying]
@@ -188,7 +190,8 @@ def decode_evidence(
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True
-    emissions[~allowed[docs]] = -np.inf
+    for first, stop in zip(*_document_bounds(docs)):  # each document over its own candidates
+        emissions[first:stop, ~allowed[docs[first]]] = -np.inf
 
     starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
     lengths = np.diff(np.r_[starts, count])
@@ -197,8 +200,9 @@ def decode_evidence(
     sorted_lengths = lengths[order]
     live = len(order)
     score = emissions[sorted_starts].copy()
-    back: list[np.ndarray] = [np.empty((0, width), dtype=np.int32)]
-    states = np.arange(width, dtype=np.int32)
+    pointer = np.int16 if width < 2**15 else np.int32
+    back = np.empty((count, width), dtype=pointer)  # back[unit, state]: the state before it on the best path
+    states = np.arange(width, dtype=pointer)
     for step in range(1, int(sorted_lengths[0])):
         while sorted_lengths[live - 1] <= step:
             live -= 1
@@ -207,7 +211,7 @@ def decode_evidence(
         leader = previous.argmax(axis=1)
         switched = previous[np.arange(live), leader] - switch_costs[units]
         stay = previous >= switched[:, None]
-        back.append(np.where(stay, states, leader[:, None].astype(np.int32)))
+        back[units] = np.where(stay, states, leader[:, None].astype(pointer))
         score[:live] = np.where(stay, previous, switched[:, None]) + emissions[units]
     chosen = np.empty(count, dtype=np.int64)
     state = score.argmax(axis=1)
@@ -215,8 +219,14 @@ def decode_evidence(
         live = int(np.searchsorted(-sorted_lengths, -step, side="left"))  # documents longer than `step`
         chosen[sorted_starts[:live] + step] = state[:live]
         if step:
-            state[:live] = back[step][np.arange(live), state[:live]]
+            state[:live] = back[sorted_starts[:live] + step, state[:live]]
     return used[chosen], table[np.arange(count), chosen]
+
+
+def _document_bounds(docs: np.ndarray) -> tuple[list[int], list[int]]:
+    """(starts, stops) of each document's run of units (units come in document order)."""
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    return starts.tolist(), np.r_[starts[1:], len(docs)].tolist()
 
 
 CANDIDATE_PROB = 0.2
