@@ -166,7 +166,10 @@ def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | Non
                 say(f"langseg: {info.name} has no pinned sha256; fetched file has sha256 {digest}")
             os.replace(partial, target)
             return target
-    raise ModelError(f"could not fetch {info.name}: " + "; ".join(failures))
+    raise ModelError(
+        f"could not fetch {info.name} ({'; '.join(failures)}): where you have the file, pass it with "
+        f"--model PATH or copy it to {target}"
+    )
 
 
 def _download(source: str, destination: Path, scratch: Path) -> None:

@@ -84,5 +84,5 @@ def test_fetch_tries_sources_in_order_and_verifies(
 def test_fetch_fails_with_every_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     info = replace(manifest()["lid.176.ftz"], sources=((tmp_path / "absent.ftz").as_uri(),))
-    with pytest.raises(ModelError, match="could not fetch lid.176.ftz: file:"):
+    with pytest.raises(ModelError, match=r"could not fetch lid.176.ftz \(file:.*--model PATH or copy it to"):
         fetch(info, log=lambda message: None)
