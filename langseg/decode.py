@@ -193,7 +193,7 @@ def decode_evidence(
     for first, stop in zip(*_document_bounds(docs)):  # each document over its own candidates
         emissions[first:stop, ~allowed[docs[first]]] = -np.inf
 
-    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    starts = document_starts(docs)
     lengths = np.diff(np.r_[starts, count])
     order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
     sorted_starts = starts[order]
@@ -223,9 +223,14 @@ def decode_evidence(
     return used[chosen], table[np.arange(count), chosen]
 
 
+def document_starts(docs: np.ndarray) -> np.ndarray:
+    """Where each document's run of units begins (units come in document order)."""
+    return np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+
+
 def _document_bounds(docs: np.ndarray) -> tuple[list[int], list[int]]:
-    """(starts, stops) of each document's run of units (units come in document order)."""
-    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    """(starts, stops) of each document's run of units."""
+    starts = document_starts(docs)
     return starts.tolist(), np.r_[starts[1:], len(docs)].tolist()
 
 

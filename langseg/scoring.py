@@ -32,11 +32,13 @@ class Evidence:
         return len(self.ids)
 
     @classmethod
-    def from_distributions(cls, dists: Sequence[Distribution]) -> Evidence:
-        """Arrays from per-unit dictionaries (what a plain `Scorer` returns)."""
-        codes = tuple(sorted({lang for dist in dists for lang in dist}))
+    def from_distributions(cls, dists: Sequence[Distribution], codes: tuple[str, ...] | None = None,
+                           width: int | None = None) -> Evidence:
+        """Arrays from per-unit dictionaries (what a plain `Scorer` returns), over `codes` (default: the
+        languages the dictionaries name) and `width` columns (default: the longest dictionary)."""
+        codes = codes if codes is not None else tuple(sorted({lang for dist in dists for lang in dist}))
         column = {code: j for j, code in enumerate(codes)}
-        width = max((len(dist) for dist in dists), default=0) or 1
+        width = width or max((len(dist) for dist in dists), default=0) or 1
         ids = np.full((len(dists), width), -1, dtype=np.int32)
         probs = np.zeros((len(dists), width))
         for i, dist in enumerate(dists):
@@ -104,7 +106,8 @@ class FastTextScorer:
             return Evidence(self.codes, np.empty((0, self._top_k), np.int32), np.empty((0, self._top_k)))
         labels_per_text, probs_per_text = self._predict(texts)
         if self._merges_labels:
-            return self._ragged_evidence(self._distributions(labels_per_text, probs_per_text))
+            return Evidence.from_distributions(self._distributions(labels_per_text, probs_per_text), self.codes,
+                                               self._top_k)
         k = self._top_k
         column = self._column
         lengths = np.fromiter(map(len, labels_per_text), dtype=np.int64, count=len(labels_per_text))
@@ -120,17 +123,6 @@ class FastTextScorer:
         probs = np.zeros((len(lengths), k))
         ids[rows, cols] = flat_ids
         probs[rows, cols] = flat_probs
-        return Evidence(self.codes, ids, probs)
-
-    def _ragged_evidence(self, dists: list[Distribution]) -> Evidence:
-        """Arrays over the model's own codes when rows differ in length or two labels share a code."""
-        column = {code: j for j, code in enumerate(self.codes)}
-        ids = np.full((len(dists), self._top_k), -1, dtype=np.int32)
-        probs = np.zeros((len(dists), self._top_k))
-        for i, dist in enumerate(dists):
-            ranked = sorted(dist.items(), key=lambda item: (-item[1], item[0]))
-            ids[i, :len(ranked)] = [column[code] for code, _ in ranked]
-            probs[i, :len(ranked)] = [prob for _, prob in ranked]
         return Evidence(self.codes, ids, probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:

@@ -11,7 +11,8 @@ import numpy as np
 
 from .config import Config, tuned_defaults
 from .extract import keep_language
-from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, unit_weights
+from .io import batched
+from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_shares
@@ -142,7 +143,7 @@ class Segmenter:
         labels = evidence.ids[:, 0].astype(np.int64)
         confidences = evidence.probs[:, 0].copy()
         if len(labels):
-            starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+            starts = document_starts(docs)
             unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
             contested_rows = np.flatnonzero(contested)
@@ -192,7 +193,7 @@ def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int) -> list[n
     """`rows` cut into runs of whole documents of about `size` units (a longer document is one run)."""
     if not len(rows):
         return []
-    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]).tolist() + [len(rows)]
+    starts = document_starts(docs).tolist() + [len(rows)]
     chunks, first = [], 0
     for start, stop in zip(starts, starts[1:]):
         if stop - first > size and start > first:
@@ -224,7 +225,7 @@ def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     column_of = {script: k for k, script in enumerate(scripts)}
     candidate = (evidence.probs >= CANDIDATE_PROB) & (evidence.ids >= 0)
     candidate[:, 0] = True
-    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]).tolist() + [len(docs)]
+    starts = document_starts(docs).tolist() + [len(docs)]
     for first, stop in zip(starts, starts[1:]):
         doc_scripts = {language_scripts(codes[j]) for j in np.unique(evidence.ids[first:stop][candidate[first:stop]])}
         doc_scripts.discard(())
@@ -277,11 +278,5 @@ def segment(text: str, id: str | None = None, **overrides: Any) -> Document:
 def segment_many(texts: Iterable[str], batch: int = 256, **overrides: Any) -> Iterable[Document]:
     """Segment a stream of texts lazily, `batch` documents per model call."""
     segmenter = Segmenter(**overrides) if overrides else default_segmenter()
-    chunk: list[str] = []
-    for text in texts:
-        chunk.append(text)
-        if len(chunk) >= batch:
-            yield from segmenter.segment_batch(chunk)
-            chunk = []
-    if chunk:
+    for chunk in batched(texts, batch):
         yield from segmenter.segment_batch(chunk)
