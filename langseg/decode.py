@@ -190,8 +190,7 @@ def decode_evidence(
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True
-    for first, stop in zip(*_document_bounds(docs)):  # each document over its own candidates
-        emissions[first:stop, ~allowed[docs[first]]] = -np.inf
+    emissions[~allowed[docs]] = -np.inf  # each document decodes over its own candidates
 
     starts = document_starts(docs)
     lengths = np.diff(np.r_[starts, count])
@@ -226,12 +225,6 @@ def decode_evidence(
 def document_starts(docs: np.ndarray) -> np.ndarray:
     """Where each document's run of units begins (units come in document order)."""
     return np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
-
-
-def _document_bounds(docs: np.ndarray) -> tuple[list[int], list[int]]:
-    """(starts, stops) of each document's run of units."""
-    starts = document_starts(docs)
-    return starts.tolist(), np.r_[starts[1:], len(docs)].tolist()
 
 
 CANDIDATE_PROB = 0.2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -112,7 +113,7 @@ class FastTextScorer:
         column = self._column
         lengths = np.fromiter(map(len, labels_per_text), dtype=np.int64, count=len(labels_per_text))
         total = int(lengths.sum())
-        flat_ids = np.fromiter((column[label] for labels in labels_per_text for label in labels),
+        flat_ids = np.fromiter(map(column.__getitem__, chain.from_iterable(labels_per_text)),
                                dtype=np.int32, count=total)
         flat_probs = np.minimum(np.concatenate(probs_per_text).astype(np.float64), 1.0) if total else np.empty(0)
         if total == len(lengths) * k:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 
 import langcodes
@@ -34,14 +34,15 @@ def _script_pattern(script: str) -> regex.Pattern[str]:
     return regex.compile(rf"\p{{sc={script}}}+")
 
 
-def script_shares(piece: str, scripts: Iterable[str]) -> dict[str, float]:
-    """Share of `piece`'s letters, among the given scripts, in each of them.
+def script_shares(piece: str, scripts: Sequence[str]) -> list[float]:
+    """Share of `piece`'s letters, among the given scripts, in each of them (in the order given).
 
-    >>> script_shares("By Hana 鈴木", ["Latn", "Hani"])
-    {'Latn': 0.75, 'Hani': 0.25}
+    >>> script_shares("By Hana 鈴木", ("Latn", "Hani"))
+    [0.75, 0.25]
     """
     if piece.isascii():  # every ASCII letter is Latin: the common case needs no pattern
-        return {script: 1.0 if script == "Latn" else 0.0 for script in scripts}
-    counts = {script: len(piece) - len(_script_pattern(script).sub("", piece)) for script in scripts}
-    total = sum(counts.values())
-    return {script: count / total if total else 0.0 for script, count in counts.items()}
+        return [1.0 if script == "Latn" else 0.0 for script in scripts]
+    size = len(piece)
+    counts = [size - len(_script_pattern(script).sub("", piece)) for script in scripts]
+    total = sum(counts)
+    return [count / total for count in counts] if total else [0.0] * len(counts)

@@ -86,21 +86,22 @@ class WithSecondOpinion:
         opinions = [(row, found) for row, found in opinions if found is not None]
         if not opinions:
             return Evidence(self.codes, ids, probs)
+        rows = np.array([row for row, _ in opinions])
+        columns = np.array([self._column[language] for _, (language, _share) in opinions], dtype=np.int32)
+        injected = self.weight * np.array([share for _, (_language, share) in opinions])
+        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's.
+        listed = np.where(ids[rows] == columns[:, None], probs[rows], 0.0).max(axis=1)
+        close_call = (listed > 0) & (listed >= probs[rows, 0] / 3) & (ids[rows, 0] >= 0)
+        rows, columns, injected = rows[~close_call], columns[~close_call], injected[~close_call]
         width = ids.shape[1]
         wide_ids = np.full((len(ids), width + 1), -1, dtype=np.int32)
         wide_probs = np.zeros((len(ids), width + 1))
         wide_ids[:, :width], wide_probs[:, :width] = ids, probs
-        for row, (language, share) in opinions:
-            column = self._column[language]
-            if language in self.primary.languages and ids[row, 0] >= 0:
-                listed = probs[row][ids[row] == column]
-                if len(listed) and listed[0] >= probs[row, 0] / 3:
-                    continue  # fastText weighed that language and found it close: a close call stays its own
-            injected = self.weight * share
-            row_ids = np.concatenate(([column], ids[row]))
-            row_probs = np.concatenate(([injected], probs[row] * (1.0 - injected)))
-            order = np.argsort(-row_probs, kind="stable")  # rows stay sorted by probability
-            wide_ids[row], wide_probs[row] = row_ids[order], row_probs[order]
+        row_ids = np.hstack([columns[:, None], ids[rows]])
+        row_probs = np.hstack([injected[:, None], probs[rows] * (1.0 - injected[:, None])])
+        order = np.argsort(-row_probs, axis=1, kind="stable")  # rows stay sorted by probability
+        wide_ids[rows] = np.take_along_axis(row_ids, order, axis=1)
+        wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:

@@ -218,40 +218,47 @@ def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     A long unit's own evidence already rules out a language of another script, so only units below full
     weight pay; a document whose candidate languages share one script has nothing to tell.
     """
-    codes = evidence.codes
-    scripts, membership = _script_table(codes)
-    shares = np.zeros((len(pieces), len(scripts)))
-    applies = np.zeros(len(pieces), dtype=bool)
-    column_of = {script: k for k, script in enumerate(scripts)}
+    scripts, membership, group = _script_table(evidence.codes)
+    ids = np.maximum(evidence.ids, 0)
     candidate = (evidence.probs >= CANDIDATE_PROB) & (evidence.ids >= 0)
     candidate[:, 0] = True
-    starts = document_starts(docs).tolist() + [len(docs)]
-    for first, stop in zip(starts, starts[1:]):
-        doc_scripts = {language_scripts(codes[j]) for j in np.unique(evidence.ids[first:stop][candidate[first:stop]])}
-        doc_scripts.discard(())
-        if len(doc_scripts) < 2:
-            continue
-        relevant = sorted({script for group in doc_scripts for script in group})
-        for i in range(first, stop):
-            if weights[i] < 1.0:
-                applies[i] = True
-                for script, share in script_shares(pieces[i], relevant).items():
-                    shares[i, column_of[script]] = share
+    groups = np.where(candidate, group[ids], -1)  # each candidate's script group (-1: unknown script)
+    starts = document_starts(docs)
+    lowest = np.minimum.reduceat(np.where(groups >= 0, groups, len(group)).min(axis=1), starts)
+    highest = np.maximum.reduceat(groups.max(axis=1), starts)
+    several = lowest < highest  # the document's candidates are written in two script groups or more
+    number = np.cumsum(np.r_[False, docs[1:] != docs[:-1]])  # each unit's document, counted from 0
+    applies = several[number] & (weights < 1.0)
     if not applies.any():
         return None
-    return ScriptPenalty(shares, membership, applies, cost)
+    used = (membership[ids] & candidate[:, :, None]).any(axis=1)  # units x scripts
+    doc_scripts = np.logical_or.reduceat(used, starts)
+    shares = np.zeros((len(pieces), len(scripts)))
+    paying = np.flatnonzero(applies)
+    for doc in np.unique(number[paying]).tolist():
+        columns = np.flatnonzero(doc_scripts[doc])
+        named = [scripts[c] for c in columns.tolist()]
+        rows = paying[number[paying] == doc]
+        shares[rows[:, None], columns] = [script_shares(pieces[i], named) for i in rows.tolist()]
+    return ScriptPenalty(shares, membership.astype(np.float64), applies, cost)
 
 
 @lru_cache(maxsize=8)
-def _script_table(codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
-    """Every script of the model's languages, and which language is written in which (languages x scripts)."""
+def _script_table(codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Every script of the model's languages, which language is written in which (languages x scripts,
+    boolean), and each language's script group (one number per distinct set of scripts; -1: unknown)."""
     scripts = tuple(sorted({script for code in codes for script in language_scripts(code)}))
     column = {script: k for k, script in enumerate(scripts)}
-    membership = np.zeros((len(codes), len(scripts)))
+    membership = np.zeros((len(codes), len(scripts)), dtype=bool)
+    group_of: dict[tuple[str, ...], int] = {}
+    group = np.full(len(codes), -1, dtype=np.int64)
     for j, code in enumerate(codes):
-        for script in language_scripts(code):
-            membership[j, column[script]] = 1.0
-    return scripts, membership
+        written = language_scripts(code)
+        for script in written:
+            membership[j, column[script]] = True
+        if written:
+            group[j] = group_of.setdefault(written, len(group_of))
+    return scripts, membership, group
 
 
 _DEFAULT: Segmenter | None = None
