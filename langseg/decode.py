@@ -133,6 +133,8 @@ def decode_evidence(
     penalty: ScriptPenalty | None = None,
     prior_weight: float = 0.0,
     confidence_power: float = 0.0,
+    mass: np.ndarray | None = None,
+    entry: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`viterbi` for the units of many documents at once, vectorised across documents with NumPy.
 
@@ -146,6 +148,11 @@ def decode_evidence(
     as text in a language the model does not know, says less); `prior_weight` adds that multiple of the
     log of the document's own length-weighted language distribution to every unit (a unit torn between
     two close languages leans to the one the document as a whole supports).
+
+    The units may also be windows of one long document (see `windows`): then `mass` (over
+    `evidence.codes`) is that whole document's language mass, the prior of every window, and
+    `entry[d]` the language (a column of the codes, or -1) of the unit just before window d: changing
+    from it costs the window's first unit the switch cost.
     """
     count = len(evidence)
     if count == 0:
@@ -184,15 +191,25 @@ def decode_evidence(
 
     docs = np.asarray(doc_index, dtype=np.int64)
     if prior_weight:
-        mass = np.zeros((int(docs[-1]) + 1, width))
-        np.add.at(mass, docs, weights[:, None] * table)
-        prior = mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-12)
-        emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
+        if mass is None:
+            masses = np.zeros((int(docs[-1]) + 1, width))
+            np.add.at(masses, docs, weights[:, None] * table)
+        else:
+            masses = mass[None, used]
+        prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
+        emissions += prior_weight * np.log(np.maximum(prior, floor))[docs if mass is None else 0]
     allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True
     emissions[~allowed[docs]] = -np.inf  # each document decodes over its own candidates
 
     starts = document_starts(docs)
+    if entry is not None:
+        heads = entry[docs[starts]]
+        column = np.minimum(np.searchsorted(used, heads), width - 1)
+        known = (heads >= 0) & (used[column] == heads)
+        kept = emissions[starts[known], column[known]]
+        emissions[starts[heads >= 0]] -= switch_costs[starts[heads >= 0]][:, None]
+        emissions[starts[known], column[known]] = kept
     lengths = np.diff(np.r_[starts, count])
     order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
     sorted_starts = starts[order]
@@ -220,6 +237,44 @@ def decode_evidence(
         if step:
             state[:live] = back[sorted_starts[:live] + step, state[:live]]
     return used[chosen], table[np.arange(count), chosen]
+
+
+def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
+            prior_weight: float, confidence_power: float, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One long document's units cut into windows of about `size` units that end at settled units.
+
+    A full-length unit whose own evidence for its best language beats every other by more than the
+    switch costs on both its sides plus the most the prior can move (`prior_weight * -log(floor)`)
+    takes that language on the best path whatever its neighbours do: a path through another language
+    there gains by switching to it and back. The paths before and after it are then independent, so
+    the windows decode side by side (`decode_evidence` with `mass` and `entry`), each over its own
+    candidate languages, and the decoder's work grows with the document's length, not with its length
+    times the number of languages it holds. Returns each unit's window (0, 1, ...), each window's entry
+    language (the settled unit's before it; -1 for the first window) and the document's language mass.
+    """
+    count = len(evidence)
+    ids, probs = evidence.ids, evidence.probs
+    valid = ids >= 0
+    confident = weights * probs[:, 0] ** confidence_power if confidence_power else weights
+    mass = np.zeros(len(evidence.codes))
+    np.add.at(mass, ids[valid], (confident[:, None] * probs)[valid])
+    second = np.where(valid[:, 1:], probs[:, 1:], 0.0).max(axis=1, initial=0.0)
+    rest = 1.0 - np.where(valid, probs, 0.0).sum(axis=1)
+    runner_up = np.maximum(np.maximum(second, rest), floor)
+    margin = confident * (np.log(np.maximum(probs[:, 0], floor)) - np.log(runner_up))
+    cost_in = np.r_[0.0, switch_costs[1:]]
+    cost_out = np.r_[switch_costs[1:], 0.0]
+    # Full-length units only: shorter ones may pay a script penalty the margin does not see.
+    settled = (weights >= 1.0) & (margin > cost_in + cost_out + prior_weight * -math.log(floor))
+    cuts = []
+    first = 0
+    for unit in np.flatnonzero(settled).tolist():
+        if unit + 1 - first >= size and unit + 1 < count:
+            cuts.append(unit + 1)
+            first = unit + 1
+    window = np.searchsorted(np.asarray(cuts, dtype=np.int64), np.arange(count), side="right")
+    entry = np.r_[-1, ids[np.asarray(cuts, dtype=np.int64) - 1, 0]].astype(np.int64)
+    return window, entry, mass
 
 
 def document_starts(docs: np.ndarray) -> np.ndarray:

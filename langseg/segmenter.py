@@ -12,7 +12,7 @@ import numpy as np
 from .config import Config, tuned_defaults
 from .extract import keep_language
 from .io import batched
-from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights
+from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights, windows
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_shares
@@ -148,24 +148,52 @@ class Segmenter:
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
             contested_rows = np.flatnonzero(contested)
             for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_CHUNK):
-                chosen, chosen_probs = self._decode(evidence, rows, [pieces[i] for i in scored[rows].tolist()],
-                                                    docs[rows], lines[rows])
+                decode = self._decode_long if len(rows) > _DECODE_CHUNK else self._decode
+                chosen, chosen_probs = decode(evidence, rows, [pieces[i] for i in scored[rows].tolist()],
+                                              docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences
+
+    def _inputs(self, pieces: list[str], docs: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's weight, and the cost of a change between it and the unit before it."""
+        config = self.config
+        letters = np.fromiter((len(p) - p.count(" ") for p in pieces), dtype=np.float64, count=len(pieces))
+        weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
+        same_line = np.r_[False, (lines[1:] == lines[:-1]) & (docs[1:] == docs[:-1])]
+        return weights, np.where(same_line, config.sentence_switch_cost, config.switch_cost)
 
     def _decode(self, evidence: Evidence, rows: np.ndarray, pieces: list[str], docs: np.ndarray,
                 lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Viterbi over the given rows of the evidence (whole documents, in order)."""
         config = self.config
         sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
-        letters = np.fromiter((len(p) - p.count(" ") for p in pieces), dtype=np.float64, count=len(pieces))
-        weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
-        same_line = np.r_[False, (lines[1:] == lines[:-1]) & (docs[1:] == docs[:-1])]
-        costs = np.where(same_line, config.sentence_switch_cost, config.switch_cost)
+        weights, costs = self._inputs(pieces, docs, lines)
         penalty = script_penalty(sub, pieces, docs, weights, config.script_cost)
         return decode_evidence(sub, docs, weights, costs, config.floor, penalty, config.prior_weight,
                                config.confidence_power)
+
+    def _decode_long(self, evidence: Evidence, rows: np.ndarray, pieces: list[str], docs: np.ndarray,
+                     lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Viterbi over one long document, in windows cut at settled units (see `decode.windows`), so that
+        time and memory grow with its length alone, however many languages it holds."""
+        config = self.config
+        sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
+        weights, costs = self._inputs(pieces, docs, lines)
+        window, entry, mass = windows(sub, weights, costs, config.floor, config.prior_weight,
+                                      config.confidence_power, _DECODE_CHUNK)
+        chosen = np.empty(len(rows), dtype=np.int64)
+        chosen_probs = np.empty(len(rows))
+        for part in _chunks_by_document(np.arange(len(rows)), window, _DECODE_CHUNK):
+            part_windows = window[part] - window[part[0]]
+            part_pieces = pieces[part[0]:part[-1] + 1]
+            part_evidence = Evidence(sub.codes, sub.ids[part], sub.probs[part])
+            penalty = script_penalty(part_evidence, part_pieces, part_windows, weights[part], config.script_cost)
+            chosen[part], chosen_probs[part] = decode_evidence(
+                part_evidence, part_windows, weights[part], costs[part], config.floor, penalty,
+                config.prior_weight, config.confidence_power, mass=mass,
+                entry=entry[window[part[0]]:window[part[-1]] + 1])
+        return chosen, chosen_probs
 
     def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
                   doc_id: str | None) -> Document:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import numpy as np
 
-from langseg.decode import candidate_languages, decode_evidence, unit_weights, unlisted_probability, viterbi
+from langseg.decode import (candidate_languages, decode_evidence, unit_weights, unlisted_probability, viterbi,
+                            windows)
 from langseg.scoring import Evidence
 
 ES = {"es": 0.95, "pt": 0.03}
@@ -98,3 +99,38 @@ def test_batch_decoding_equals_one_document_at_a_time(docs: list) -> None:
     chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs), 1e-3)
     assert [evidence.codes[j] for j in chosen] == expected
     assert probs.tolist() == [dist.get(lang, 0.0) for dist, lang in zip(flat_dists, expected)]
+
+
+settled_unit = st.sampled_from(["en", "es"]).map(
+    lambda lang: ({lang: 0.998, ("es" if lang == "en" else "en"): 0.001}, 1.0))
+unsure_unit = st.tuples(st.floats(0.2, 0.8), st.floats(0.05, 0.99)).map(
+    lambda pw: ({"en": pw[0], "es": 1.0 - pw[0]}, pw[1]))
+long_documents = st.lists(st.tuples(st.one_of(settled_unit, unsure_unit), st.sampled_from([0.5, 1.0])),
+                          min_size=2, max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_documents, st.sampled_from([0.0, 0.2]), st.integers(1, 8))
+def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_weight: float, size: int) -> None:
+    """Windows end at settled units, so decoding them side by side changes nothing on the best path."""
+    dists = [dist for (dist, _), _ in units]
+    weights = np.array([weight for (_, weight), _ in units])
+    costs = np.array([cost for _, cost in units])
+    evidence = Evidence.from_distributions(dists)
+    whole, _ = decode_evidence(evidence, np.zeros(len(units), dtype=np.int64), weights, costs, 1e-3,
+                               prior_weight=prior_weight)
+    window, entry, mass = windows(evidence, weights, costs, 1e-3, prior_weight, 0.0, size)
+    assert (np.diff(window) >= 0).all() and window[0] == 0
+    parts, _ = decode_evidence(evidence, window, weights, costs, 1e-3, prior_weight=prior_weight, mass=mass,
+                               entry=entry)
+    assert parts.tolist() == whole.tolist()
+
+
+def test_windows_cut_only_after_settled_units() -> None:
+    sure_en, sure_es, unsure = {"en": 0.998, "es": 0.001}, {"es": 0.998, "en": 0.001}, {"en": 0.5, "es": 0.5}
+    dists = [sure_en, unsure, unsure, sure_es, unsure, sure_en]
+    evidence = Evidence.from_distributions(dists)
+    weights = np.array([1.0, 0.3, 0.3, 1.0, 0.3, 1.0])
+    window, entry, _ = windows(evidence, weights, np.full(6, 1.0), 1e-3, 0.0, 0.0, size=1)
+    assert window.tolist() == [0, 1, 1, 1, 2, 2]
+    assert [evidence.codes[j] if j >= 0 else None for j in entry.tolist()] == [None, "en", "es"]

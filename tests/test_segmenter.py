@@ -7,6 +7,7 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter
 from langseg.types import UND
 
@@ -103,3 +104,15 @@ def test_pickles_without_the_model_and_reloads_lazily(real_segmenter: Segmenter)
     assert clone._scorer is None
     text = "Nuestro sitio web utiliza cookies para mejorar su experiencia.\n\nThe rest of this page is in English."
     assert clone.segment(text) == real_segmenter.segment(text)
+
+
+def test_a_long_document_decodes_in_windows_as_in_one_pass(fake_scorer: KeywordScorer, monkeypatch) -> None:
+    lines = ["The house and the water of the people.", "La casa de la gente y el agua.",
+             "Das Haus und das Wasser der Leute.", "the", "la", "Une maison pour les gens avec de l'eau."]
+    text = "\n".join(lines[(i * 7) % len(lines)] for i in range(400))
+    # Costs low enough for the fake model's confident lines to settle the path (windows end there).
+    segmenter = Segmenter(scorer=fake_scorer, switch_cost=0.5, sentence_switch_cost=0.5, full_weight_chars=20)
+    one_pass = segmenter.segment(text)
+    assert len(one_pass.languages) == 4
+    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 16)  # the same text is now a long document
+    assert segmenter.segment(text) == one_pass
