@@ -249,7 +249,8 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     there gains by switching to it and back. The paths before and after it are then independent, so
     the windows decode side by side (`decode_evidence` with `mass` and `entry`), each over its own
     candidate languages, and the decoder's work grows with the document's length, not with its length
-    times the number of languages it holds. Returns each unit's window (0, 1, ...), each window's entry
+    times the number of languages it holds. The one difference from a single pass: a window cannot
+    take a language only units elsewhere in the document suggest (ties aside, nothing else). Returns each unit's window (0, 1, ...), each window's entry
     language (the settled unit's before it; -1 for the first window) and the document's language mass.
     """
     count = len(evidence)

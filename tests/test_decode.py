@@ -103,7 +103,9 @@ def test_batch_decoding_equals_one_document_at_a_time(docs: list) -> None:
 
 settled_unit = st.sampled_from(["en", "es"]).map(
     lambda lang: ({lang: 0.998, ("es" if lang == "en" else "en"): 0.001}, 1.0))
-unsure_unit = st.tuples(st.floats(0.2, 0.8), st.floats(0.05, 0.99)).map(
+# Both languages stay candidates of every unsure unit (so of every window), and no two paths tie.
+unsure_unit = st.tuples(st.floats(0.25, 0.75).filter(lambda p: abs(p - 0.5) > 1e-6),
+                        st.floats(0.05, 0.99)).map(
     lambda pw: ({"en": pw[0], "es": 1.0 - pw[0]}, pw[1]))
 long_documents = st.lists(st.tuples(st.one_of(settled_unit, unsure_unit), st.sampled_from([0.5, 1.0])),
                           min_size=2, max_size=80)
@@ -112,7 +114,8 @@ long_documents = st.lists(st.tuples(st.one_of(settled_unit, unsure_unit), st.sam
 @settings(max_examples=300, deadline=None)
 @given(long_documents, st.sampled_from([0.0, 0.2]), st.integers(1, 8))
 def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_weight: float, size: int) -> None:
-    """Windows end at settled units, so decoding them side by side changes nothing on the best path."""
+    """Windows end at settled units, so decoding them side by side changes nothing on the best path
+    (when every window has the document's candidate languages among its own, as here)."""
     dists = [dist for (dist, _), _ in units]
     weights = np.array([weight for (_, weight), _ in units])
     costs = np.array([cost for _, cost in units])
