@@ -15,7 +15,7 @@ from .io import batched
 from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights, windows
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
-from .scripts import language_scripts, script_shares
+from .scripts import language_scripts, script_counts
 from .second_opinion import WithSecondOpinion
 from .spans import dominant_language, is_mixed, language_shares, merge_spans
 from .types import UND, Document, Span, Unit
@@ -261,13 +261,11 @@ def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
         return None
     used = (membership[ids] & candidate[:, :, None]).any(axis=1)  # units x scripts
     doc_scripts = np.logical_or.reduceat(used, starts)
-    shares = np.zeros((len(pieces), len(scripts)))
     paying = np.flatnonzero(applies)
-    for doc in np.unique(number[paying]).tolist():
-        columns = np.flatnonzero(doc_scripts[doc])
-        named = [scripts[c] for c in columns.tolist()]
-        rows = paying[number[paying] == doc]
-        shares[rows[:, None], columns] = [script_shares(pieces[i], named) for i in rows.tolist()]
+    counts = script_counts([pieces[i] for i in paying.tolist()], scripts) * doc_scripts[number[paying]]
+    totals = counts.sum(axis=1, keepdims=True)  # letters in the scripts of the document's candidates
+    shares = np.zeros((len(pieces), len(scripts)))
+    shares[paying] = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     return ScriptPenalty(shares, membership.astype(np.float64), applies, cost)
 
 
