@@ -33,16 +33,11 @@ def language_scripts(code: str) -> tuple[str, ...]:
 _CODE_POINTS = 0x110000
 
 
-@lru_cache(maxsize=1)
-def _every_character() -> str:
-    return np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-
-
 @lru_cache(maxsize=8)
 def _script_index(scripts: tuple[str, ...]) -> np.ndarray:
     """Code point -> k + 1 for a character of `scripts[k]`, 0 for any other (one `regex` pass per script)."""
     index = np.zeros(_CODE_POINTS, dtype=np.uint8)
-    every = _every_character()
+    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     for k, script in enumerate(scripts):
         for run in regex.finditer(rf"\p{{sc={script}}}+", every):
             index[run.start():run.end()] = k + 1

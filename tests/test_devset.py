@@ -49,3 +49,28 @@ def _as_document(record: dict):
 
     return Document(id=record["id"], length=record["length"], language=record["language"], mixed=record["mixed"],
                     languages=record["languages"], spans=tuple(Span(**s) for s in record["spans"]))
+
+
+def test_the_whole_dev_set_as_one_document_keeps_its_languages(dev_docs: list[dict], real_segmenter: Segmenter,
+                                                                monkeypatch) -> None:
+    """Laid end to end, the dev set is one long document in 75 languages: it decodes in windows, and
+    agrees with a single pass over it on all but a handful of characters."""
+    import langseg.segmenter as segmenter_module
+
+    text = "\n\n".join(doc["text"] for doc in dev_docs[:150])
+    windowed = real_segmenter.segment(text)
+    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 10**9)  # one pass over every unit
+    one_pass = real_segmenter.segment(text)
+
+    def labels(document) -> list:
+        out = [None] * len(text)
+        for span in document.spans:
+            out[span.start:span.end] = [span.lang] * (span.end - span.start)
+        return out
+
+    differing = sum(a != b for a, b in zip(labels(windowed), labels(one_pass)))
+    assert differing <= len(text) // 1000
+    def main_languages(document) -> set:
+        return {lang for lang, share in document.languages.items() if share >= 0.002}
+
+    assert main_languages(windowed) == main_languages(one_pass)
