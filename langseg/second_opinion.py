@@ -18,11 +18,6 @@ from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
 
 
-MACROLANGUAGES = {"sh": ("hr", "bs", "sr")}
-"""Macrolanguage labels of the main model, and the member languages the second opinion may resolve them to:
-lid.176 says `sh` (Serbo-Croatian) for much Croatian and Bosnian text, which no reader of the record wants."""
-
-
 class Cld2Opinion:
     """CLD2's best language for a text, restricted to languages outside `known`."""
 
@@ -79,15 +74,11 @@ class WithSecondOpinion:
         column = {code: j for j, code in enumerate(self.codes)}
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
         self._column = column
-        self._members = {column[macro]: frozenset(column[code] for code in members if code in column)
-                         for macro, members in MACROLANGUAGES.items() if macro in column}
 
     def evidence(self, texts: Sequence[str]) -> Evidence:
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
-        if self._members:
-            ids, probs = self._resolve_macrolanguages(texts, ids, probs)
         unsure = np.flatnonzero(probs[:, 0] < self.below)
         opinions = [(row, self.second.opinion(texts[row], any_language=ids[row, 0] < 0,
                                               reliable_known=probs[row, 0] < self.known_below))
@@ -112,30 +103,6 @@ class WithSecondOpinion:
         wide_ids[rows] = np.take_along_axis(row_ids, order, axis=1)
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
-
-    def _resolve_macrolanguages(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray
-                                ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows whose best label is a macrolanguage (lid.176's `sh`) take the member language CLD2 names
-        instead, with the macrolanguage's probability added to whatever that member already had."""
-        rows = [row for row in np.flatnonzero(np.isin(ids[:, 0], list(self._members))).tolist()]
-        if not rows:
-            return ids, probs
-        ids, probs = ids.copy(), probs.copy()
-        for row in rows:
-            found = self.second.opinion(texts[row], any_language=True)
-            member = self._column.get(found[0]) if found else None
-            if member is None or member not in self._members[int(ids[row, 0])]:
-                continue
-            merged: dict[int, float] = {}
-            for code, prob in zip(ids[row].tolist(), probs[row].tolist()):
-                if code >= 0:
-                    key = member if code == ids[row, 0] else code
-                    merged[key] = merged.get(key, 0.0) + prob
-            ranked = sorted(merged.items(), key=lambda item: -item[1])
-            ids[row], probs[row] = -1, 0.0
-            ids[row, :len(ranked)] = [code for code, _ in ranked]
-            probs[row, :len(ranked)] = [prob for _, prob in ranked]
-        return ids, probs
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         evidence = self.evidence(texts)

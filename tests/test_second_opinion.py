@@ -64,25 +64,3 @@ def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: 
             "Потом они пошли домой по тихой улице, где уже горели фонари.")
     document = real_segmenter.segment(text)
     assert [span.lang for span in document.spans] == ["ru", "zh", "ru"]
-
-
-def test_the_serbo_croatian_label_becomes_a_member_language(dev_docs: list[dict], real_segmenter: Segmenter) -> None:
-    """lid.176 says `sh` for much Croatian and Bosnian text; CLD2 names the member language instead."""
-    from langseg.units import document_units
-
-    scorer = real_segmenter.scorer
-    sentences = []
-    for doc in dev_docs:
-        for span in doc["spans"]:
-            if span["lang"] in ("hr", "bs"):
-                text = doc["text"][span["start"]:span["end"]]
-                sentences += [text[u.start:u.end] for u in document_units(text)[0]]
-    primary = scorer.primary.evidence(sentences)  # type: ignore[attr-defined]
-    said_sh = [text for text, best in zip(sentences, primary.ids[:, 0]) if primary.codes[best] == "sh"]
-    if not said_sh:
-        pytest.skip("lid.176 says sh for none of the dev set's Croatian or Bosnian sentences")
-    evidence = scorer.evidence(said_sh)
-    best = [evidence.codes[j] for j in evidence.ids[:, 0]]
-    assert best.count("sh") <= len(best) // 10
-    assert set(best) - {"sh"} <= {"hr", "bs", "sr"}
-    assert evidence.probs.sum(axis=1) == pytest.approx(scorer.primary.evidence(said_sh).probs.sum(axis=1))  # type: ignore[attr-defined]
