@@ -39,8 +39,15 @@ def main() -> None:
     alone = Segmenter(second_opinion=False)
     known = with_second.scorer.primary.languages  # type: ignore[attr-defined]
     texts, ids = [d["text"] for d in docs], [d["id"] for d in docs]
-    before = per_language(docs, alone.records(texts, ids), score_module)
-    after = per_language(docs, with_second.records(texts, ids), score_module)
+    records_alone, records_with = alone.records(texts, ids), with_second.records(texts, ids)
+    before = per_language(docs, records_alone, score_module)
+    after = per_language(docs, records_with, score_module)
+    print("| overall | char acc | switch F1 | mixed F1 | language set @5 % |\n| --- | --- | --- | --- | --- |")
+    for name, records in (("lid.176 alone", records_alone), ("with CLD2 second opinion", records_with)):
+        overall = score_module.score(docs, records)["overall"]
+        print(f"| {name} | {overall['char_acc_micro']:.3f} | {overall['switch_f1']:.3f} | "
+              f"{overall['mixed_f1']:.3f} | {overall['langset_thr_frac']:.3f} |")
+    print()
     print("| language | lid.176 has it | characters | lid.176 alone | with CLD2 second opinion | change |")
     print("| --- | --- | --- | --- | --- | --- |")
     worse = []

@@ -1,0 +1,46 @@
+"""What the CLD2 second opinion costs: the library's documents/s with and without it, in one run.
+
+Both segmenters use the same decoding parameters and the same documents (the dev set, repeated);
+the runs alternate so that a noisy neighbour on the machine hits both alike, and the best of
+--repeat runs of each is reported.
+
+    python benchmarks/second_opinion_cost.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from langseg import Segmenter
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEV_SET)
+    parser.add_argument("--copies", type=int, default=10, help="times the dev set is repeated")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    texts = [json.loads(line)["text"] for line in args.dev.open(encoding="utf-8")] * args.copies
+    segmenters = {"with": Segmenter(), "without": Segmenter(second_opinion=False)}
+    for segmenter in segmenters.values():
+        segmenter.segment_batch(texts[:300])  # model loaded, tables built
+    best = {name: float("inf") for name in segmenters}
+    for _ in range(args.repeat):
+        for name, segmenter in segmenters.items():
+            started = time.perf_counter()
+            for first in range(0, len(texts), 256):
+                segmenter.segment_batch(texts[first:first + 256])
+            best[name] = min(best[name], time.perf_counter() - started)
+    for name, seconds in best.items():
+        print(f"{name:>8} second opinion: {len(texts) / seconds:8,.0f} documents/s")
+    print(f"cost of the second opinion: {best['with'] / best['without'] - 1:+.1%} time")
+
+
+if __name__ == "__main__":
+    main()
