@@ -183,9 +183,9 @@ def decode_evidence(
         shares = penalty.shares[paying]
         scripts = np.flatnonzero(shares.any(axis=0))  # the few scripts these units use at all
         membership = penalty.membership[used][:, scripts]
-        # Broadcast and sum rather than `@`: a BLAS call would start threads that compete with worker
+        # einsum's own loop rather than `@`: a BLAS call would start threads that compete with worker
         # processes for the cores, for matrices this small.
-        in_script = (shares[:, None, scripts] * membership[None, :, :]).sum(axis=2)
+        in_script = np.einsum("us,ls->ul", shares[:, scripts], membership)
         has_script = penalty.membership[used].any(axis=1)
         emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
 
@@ -193,7 +193,8 @@ def decode_evidence(
     if prior_weight:
         if mass is None:
             masses = np.zeros((int(docs[-1]) + 1, width))
-            np.add.at(masses, docs, weights[:, None] * table)
+            starts = document_starts(docs)
+            masses[docs[starts]] = np.add.reduceat(weights[:, None] * table, starts, axis=0)
         else:
             masses = mass[None, used]
         prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)

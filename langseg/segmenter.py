@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 
 from .config import Config, tuned_defaults
+from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights, windows
 from .extract import keep_language
 from .io import batched
-from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights, windows
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_counts
 from .second_opinion import WithSecondOpinion
-from .spans import dominant_language, is_mixed, language_shares, merge_spans
-from .types import UND, Document, Span, Unit
+from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, merge_spans
+from .types import UND, Document, Unit
 from .units import document_units, has_language, without_names
 
 
@@ -42,6 +42,8 @@ class Segmenter:
         self.config = (config or tuned_defaults()).with_(**overrides)
         self._scorer = scorer
         self._resolved: ResolvedModel | None = None
+        calibration = self.config.calibration
+        self._calibrate = PiecewiseLinear(*calibration) if calibration is not None else None
 
     @property
     def scorer(self) -> Scorer:
@@ -198,11 +200,7 @@ class Segmenter:
     def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
                   doc_id: str | None) -> Document:
         config = self.config
-        spans = merge_spans(units, labels, confidences)
-        if config.calibration is not None and spans:
-            raw, calibrated = config.calibration
-            scores = np.interp([span.score for span in spans], raw, calibrated).tolist()
-            spans = tuple(Span(span.start, span.end, span.lang, score) for span, score in zip(spans, scores))
+        spans = merge_spans(units, labels, confidences, self._calibrate)
         return Document(
             id=doc_id,
             length=len(text),

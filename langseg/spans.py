@@ -7,13 +7,17 @@ gets one `und` span over its units.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .types import UND, Span, Unit
 
 
-def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Sequence[float]) -> tuple[Span, ...]:
-    """Merge neighbouring units of one language into spans; a span's score is its units' length-weighted confidence.
+def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Sequence[float],
+                calibrate: Callable[[float], float] | None = None) -> tuple[Span, ...]:
+    """Merge neighbouring units of one language into spans; a span's score is its units' length-weighted
+    confidence (passed through `calibrate` when given).
 
     >>> units = [Unit(0, 4), Unit(5, 7), Unit(8, 12), Unit(13, 17)]
     >>> [(s.start, s.end, s.lang) for s in merge_spans(units, ["es", "und", "es", "en"], [0.9, 0.0, 0.7, 0.8])]
@@ -46,12 +50,37 @@ def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Seque
         pending_start = None
         current = [start, unit.end, label, confidence * size, size]
     spans.append(_close(current))
+    if calibrate is not None:
+        return tuple(Span(span.start, span.end, span.lang, calibrate(span.score)) for span in spans)
     return tuple(spans)
 
 
 def _close(current: list) -> Span:
     start, end, lang, weighted, weight = current
     return Span(start, end, lang, weighted / weight if weight else 0.0)
+
+
+@dataclass(frozen=True)
+class PiecewiseLinear:
+    """The function through the knots (xs increasing), constant beyond them: `numpy.interp` for one value
+    at a time, without an array round trip per document.
+
+    >>> f = PiecewiseLinear((0.0, 0.5, 1.0), (0.2, 0.6, 1.0))
+    >>> f(-1.0), f(0.25), f(0.5), f(2.0)
+    (0.2, 0.4, 0.6, 1.0)
+    """
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+
+    def __call__(self, x: float) -> float:
+        xs, ys = self.xs, self.ys
+        if x <= xs[0]:
+            return ys[0]
+        if x >= xs[-1]:
+            return ys[-1]
+        j = bisect_right(xs, x) - 1
+        return (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) * (x - xs[j]) + ys[j]
 
 
 def language_shares(spans: Sequence[Span]) -> dict[str, float]:
