@@ -171,10 +171,8 @@ def decode_evidence(
     np.add.at(table, (rows[present], position[present]), probs[present])
 
     smallest = np.where(valid, probs, np.inf).min(axis=1)
-    rest = 1.0 - np.where(valid, probs, 0.0).sum(axis=1)
-    unlisted = np.maximum(floor, np.minimum(smallest, rest))
-    if confidence_power:
-        weights = weights * probs[:, 0] ** confidence_power
+    unlisted = np.maximum(floor, np.minimum(smallest, _leftover(evidence)))
+    weights = _confident(weights, probs, confidence_power)
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
     emissions *= weights[:, None]
@@ -190,20 +188,20 @@ def decode_evidence(
         emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
 
     docs = np.asarray(doc_index, dtype=np.int64)
+    starts = document_starts(docs)
+    documents = int(docs[-1]) + 1
     if prior_weight:
         if mass is None:
-            masses = np.zeros((int(docs[-1]) + 1, width))
-            starts = document_starts(docs)
+            masses = np.zeros((documents, width))
             masses[docs[starts]] = np.add.reduceat(weights[:, None] * table, starts, axis=0)
-        else:
-            masses = mass[None, used]
+        else:  # windows of one document: its whole mass is every window's
+            masses = np.broadcast_to(mass[used], (documents, width))
         prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
-        emissions += prior_weight * np.log(np.maximum(prior, floor))[docs if mass is None else 0]
-    allowed = np.zeros((int(docs[-1]) + 1, width), dtype=bool)
+        emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
+    allowed = np.zeros((documents, width), dtype=bool)
     allowed[docs[rows[candidate]], position[candidate]] = True
     emissions[~allowed[docs]] = -np.inf  # each document decodes over its own candidates
 
-    starts = document_starts(docs)
     if entry is not None:
         heads = entry[docs[starts]]
         column = np.minimum(np.searchsorted(used, heads), width - 1)
@@ -251,18 +249,19 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     the windows decode side by side (`decode_evidence` with `mass` and `entry`), each over its own
     candidate languages, and the decoder's work grows with the document's length, not with its length
     times the number of languages it holds. The one difference from a single pass: a window cannot
-    take a language only units elsewhere in the document suggest (ties aside, nothing else). Returns each unit's window (0, 1, ...), each window's entry
-    language (the settled unit's before it; -1 for the first window) and the document's language mass.
+    take a language only units elsewhere in the document suggest (ties aside, nothing else).
+
+    Returns each unit's window (0, 1, ...), each window's entry language (the settled unit's before it;
+    -1 for the first window) and the document's language mass.
     """
     count = len(evidence)
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
-    confident = weights * probs[:, 0] ** confidence_power if confidence_power else weights
+    confident = _confident(weights, probs, confidence_power)
     mass = np.zeros(len(evidence.codes))
     np.add.at(mass, ids[valid], (confident[:, None] * probs)[valid])
     second = np.where(valid[:, 1:], probs[:, 1:], 0.0).max(axis=1, initial=0.0)
-    rest = 1.0 - np.where(valid, probs, 0.0).sum(axis=1)
-    runner_up = np.maximum(np.maximum(second, rest), floor)
+    runner_up = np.maximum(np.maximum(second, _leftover(evidence)), floor)
     margin = confident * (np.log(np.maximum(probs[:, 0], floor)) - np.log(runner_up))
     cost_in = np.r_[0.0, switch_costs[1:]]
     cost_out = np.r_[switch_costs[1:], 0.0]
@@ -277,6 +276,16 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     window = np.searchsorted(np.asarray(cuts, dtype=np.int64), np.arange(count), side="right")
     entry = np.r_[-1, ids[np.asarray(cuts, dtype=np.int64) - 1, 0]].astype(np.int64)
     return window, entry, mass
+
+
+def _confident(weights: np.ndarray, probs: np.ndarray, power: float) -> np.ndarray:
+    """Unit weights scaled by each unit's best probability to `power` (an unsure unit says less)."""
+    return weights * probs[:, 0] ** power if power else weights
+
+
+def _leftover(evidence: Evidence) -> np.ndarray:
+    """The probability each unit's listed languages leave to all the others."""
+    return 1.0 - np.where(evidence.ids >= 0, evidence.probs, 0.0).sum(axis=1)
 
 
 def document_starts(docs: np.ndarray) -> np.ndarray:

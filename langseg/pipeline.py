@@ -30,7 +30,11 @@ def tag_documents(
 ) -> Iterator[tuple[InputDoc, Document]]:
     """Segment a stream of documents batch by batch; unreadable ones pass through as error records."""
     for chunk, results in _batches(segmenter, docs, batch_size, workers, _segment):
-        yield from _joined(chunk, results)
+        for doc, result in _in_place(chunk, results):
+            if result is None:
+                yield doc, error_document(doc.id, doc.error or "")
+            else:
+                yield doc, (replace(result, notes=doc.notes) if doc.notes else result)
 
 
 def tag_records(
@@ -42,15 +46,11 @@ def tag_records(
     on two cores that is what lets two workers run at full speed.
     """
     for chunk, lines in _batches(segmenter, docs, batch_size, workers, _encode):
-        found = iter(lines)
-        for doc in chunk:
-            if doc.error is not None:
-                yield doc, dumps_record(error_document(doc.id, doc.error).to_dict()), doc.error
+        for doc, line in _in_place(chunk, lines):
+            if line is None:
+                yield doc, dumps_record(error_document(doc.id, doc.error or "").to_dict()), doc.error
             else:
-                line = next(found)
-                if doc.notes:
-                    line = dumps_record({**orjson.loads(line), "notes": list(doc.notes)})
-                yield doc, line, None
+                yield doc, (dumps_record({**orjson.loads(line), "notes": list(doc.notes)}) if doc.notes else line), None
 
 
 def _batches(segmenter: Segmenter, docs: Iterable[InputDoc], batch_size: int, workers: int,
@@ -79,15 +79,11 @@ def _batches(segmenter: Segmenter, docs: Iterable[InputDoc], batch_size: int, wo
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _joined(chunk: Sequence[InputDoc], results: Sequence[Document]) -> Iterator[tuple[InputDoc, Document]]:
-    """Pair each document with its result, error records in their places, input notes carried over."""
+def _in_place(chunk: Sequence[InputDoc], results: Sequence[Any]) -> Iterator[tuple[InputDoc, Any | None]]:
+    """Each document of a batch with its result; None for an unreadable one (it was not processed)."""
     found = iter(results)
     for doc in chunk:
-        if doc.error is not None:
-            yield doc, error_document(doc.id, doc.error)
-            continue
-        result = next(found)
-        yield doc, (replace(result, notes=doc.notes) if doc.notes else result)
+        yield doc, (None if doc.error is not None else next(found))
 
 
 _WORKER_SEGMENTER: Segmenter | None = None

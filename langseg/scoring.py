@@ -32,6 +32,10 @@ class Evidence:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def take(self, rows: np.ndarray) -> Evidence:
+        """The evidence of the given rows only (indices or a boolean mask)."""
+        return Evidence(self.codes, self.ids[rows], self.probs[rows])
+
     @classmethod
     def from_distributions(cls, dists: Sequence[Distribution], codes: tuple[str, ...] | None = None,
                            width: int | None = None) -> Evidence:

@@ -140,7 +140,7 @@ class Segmenter:
         empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
         if empty.any():
             keep = ~empty
-            evidence = Evidence(evidence.codes, evidence.ids[keep], evidence.probs[keep])
+            evidence = evidence.take(keep)
             scored, docs, lines = scored[keep], docs[keep], lines[keep]
         labels = evidence.ids[:, 0].astype(np.int64)
         confidences = evidence.probs[:, 0].copy()
@@ -150,9 +150,8 @@ class Segmenter:
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
             contested_rows = np.flatnonzero(contested)
             for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_CHUNK):
-                decode = self._decode_long if len(rows) > _DECODE_CHUNK else self._decode
-                chosen, chosen_probs = decode(evidence, rows, [pieces[i] for i in scored[rows].tolist()],
-                                              docs[rows], lines[rows])
+                chosen, chosen_probs = self._decode(evidence.take(rows), [pieces[i] for i in scored[rows].tolist()],
+                                                    docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences
@@ -165,37 +164,33 @@ class Segmenter:
         same_line = np.r_[False, (lines[1:] == lines[:-1]) & (docs[1:] == docs[:-1])]
         return weights, np.where(same_line, config.sentence_switch_cost, config.switch_cost)
 
-    def _decode(self, evidence: Evidence, rows: np.ndarray, pieces: list[str], docs: np.ndarray,
-                lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Viterbi over the given rows of the evidence (whole documents, in order)."""
+    def _decode(self, evidence: Evidence, pieces: list[str], docs: np.ndarray, lines: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Viterbi over whole documents, in order. One document longer than `_DECODE_CHUNK` units decodes in
+        windows cut at settled units (see `decode.windows`), so that its time and memory grow with its
+        length alone, however many languages it holds."""
         config = self.config
-        sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
         weights, costs = self._inputs(pieces, docs, lines)
-        penalty = script_penalty(sub, pieces, docs, weights, config.script_cost)
-        return decode_evidence(sub, docs, weights, costs, config.floor, penalty, config.prior_weight,
-                               config.confidence_power)
-
-    def _decode_long(self, evidence: Evidence, rows: np.ndarray, pieces: list[str], docs: np.ndarray,
-                     lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Viterbi over one long document, in windows cut at settled units (see `decode.windows`), so that
-        time and memory grow with its length alone, however many languages it holds."""
-        config = self.config
-        sub = Evidence(evidence.codes, evidence.ids[rows], evidence.probs[rows])
-        weights, costs = self._inputs(pieces, docs, lines)
-        window, entry, mass = windows(sub, weights, costs, config.floor, config.prior_weight,
+        if len(evidence) <= _DECODE_CHUNK:
+            return self._viterbi(evidence, pieces, docs, weights, costs)
+        window, entry, mass = windows(evidence, weights, costs, config.floor, config.prior_weight,
                                       config.confidence_power, _DECODE_CHUNK)
-        chosen = np.empty(len(rows), dtype=np.int64)
-        chosen_probs = np.empty(len(rows))
-        for part in _chunks_by_document(np.arange(len(rows)), window, _DECODE_CHUNK):
-            part_windows = window[part] - window[part[0]]
-            part_pieces = pieces[part[0]:part[-1] + 1]
-            part_evidence = Evidence(sub.codes, sub.ids[part], sub.probs[part])
-            penalty = script_penalty(part_evidence, part_pieces, part_windows, weights[part], config.script_cost)
-            chosen[part], chosen_probs[part] = decode_evidence(
-                part_evidence, part_windows, weights[part], costs[part], config.floor, penalty,
-                config.prior_weight, config.confidence_power, mass=mass,
-                entry=entry[window[part[0]]:window[part[-1]] + 1])
+        chosen = np.empty(len(evidence), dtype=np.int64)
+        chosen_probs = np.empty(len(evidence))
+        for part in _chunks_by_document(np.arange(len(evidence)), window, _DECODE_CHUNK):
+            first, last = window[part[0]], window[part[-1]]
+            chosen[part], chosen_probs[part] = self._viterbi(
+                evidence.take(part), pieces[part[0]:part[-1] + 1], window[part] - first, weights[part],
+                costs[part], mass=mass, entry=entry[first:last + 1])
         return chosen, chosen_probs
+
+    def _viterbi(self, evidence: Evidence, pieces: list[str], docs: np.ndarray, weights: np.ndarray,
+                 costs: np.ndarray, mass: np.ndarray | None = None, entry: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        config = self.config
+        penalty = script_penalty(evidence, pieces, docs, weights, config.script_cost)
+        return decode_evidence(evidence, docs, weights, costs, config.floor, penalty, config.prior_weight,
+                               config.confidence_power, mass=mass, entry=entry)
 
     def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
                   doc_id: str | None) -> Document:

@@ -23,11 +23,12 @@ def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Seque
     >>> [(s.start, s.end, s.lang) for s in merge_spans(units, ["es", "und", "es", "en"], [0.9, 0.0, 0.7, 0.8])]
     [(0, 12, 'es'), (13, 17, 'en')]
     """
+    score = calibrate or _unchanged
     languages = [label for label in labels if label != UND]
     if not languages:
         if not units:
             return ()
-        return (Span(units[0].start, units[-1].end, UND, 1.0),)
+        return (Span(units[0].start, units[-1].end, UND, score(1.0)),)
     spans: list[Span] = []
     pending_start: int | None = None  # an und run before the first language
     current: list = []  # [start, end, lang, weighted confidence, weight]
@@ -45,19 +46,21 @@ def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Seque
             current[4] += size
             continue
         if current:
-            spans.append(_close(current))
+            spans.append(_close(current, score))
         start = unit.start if pending_start is None else pending_start
         pending_start = None
         current = [start, unit.end, label, confidence * size, size]
-    spans.append(_close(current))
-    if calibrate is not None:
-        return tuple(Span(span.start, span.end, span.lang, calibrate(span.score)) for span in spans)
+    spans.append(_close(current, score))
     return tuple(spans)
 
 
-def _close(current: list) -> Span:
+def _close(current: list, score: Callable[[float], float]) -> Span:
     start, end, lang, weighted, weight = current
-    return Span(start, end, lang, weighted / weight if weight else 0.0)
+    return Span(start, end, lang, score(weighted / weight if weight else 0.0))
+
+
+def _unchanged(score: float) -> float:
+    return score
 
 
 @dataclass(frozen=True)

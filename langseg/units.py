@@ -7,6 +7,7 @@ and leading whitespace, list markers and trailing whitespace stay outside the un
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 import regex
 
@@ -94,16 +95,8 @@ def sentence_units(text: str, unit: Unit) -> list[Unit]:
     >>> [text[u.start:u.end] for u in sentence_units(text, Unit(0, len(text)))]
     ['Dr. Smith arrived at 3 p.m. today.', '¿Dónde está?', '東京に行きました。', 'はい']
     """
-    pieces: list[Unit] = []
-    start = unit.start
-    for match in _SENTENCE_END.finditer(text, unit.start, unit.end):
-        end = match.end()
-        if end >= unit.end:
-            break
-        pieces.append(Unit(start, end))
-        start = _SPACES.match(text, end, unit.end).end()
-    pieces.append(Unit(start, unit.end))
-    return pieces
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, unit.start, unit.end)]
+    return _cut(text, unit, ends[:bisect_left(ends, unit.end)])
 
 
 def document_units(text: str) -> tuple[list[Unit], list[int]]:
@@ -120,25 +113,29 @@ def document_units(text: str) -> tuple[list[Unit], list[int]]:
     units: list[Unit] = []
     lines: list[int] = []
     ends = [match.end() for match in _SENTENCE_END.finditer(text)]
-    count = len(ends)
-    k = 0
-    spaces = _SPACES.match
+    inside = 0
     for number, line in enumerate(paragraph_units(text)):
-        start, stop = line.start, line.end
-        while k < count and ends[k] <= start:
-            k += 1
-        if k == count or ends[k] >= stop:  # no sentence ends inside the line: the common case
+        first = bisect_right(ends, line.start, inside)
+        inside = bisect_left(ends, line.end, first)
+        if inside == first:  # no sentence ends inside the line: the common case
             units.append(line)
             lines.append(number)
-            continue
-        while k < count and ends[k] < stop:
-            units.append(Unit(start, ends[k]))
-            lines.append(number)
-            start = spaces(text, ends[k], stop).end()
-            k += 1
-        units.append(Unit(start, stop))
-        lines.append(number)
+        else:
+            sentences = _cut(text, line, ends[first:inside])
+            units += sentences
+            lines += [number] * len(sentences)
     return units, lines
+
+
+def _cut(text: str, unit: Unit, ends: list[int]) -> list[Unit]:
+    """`unit` cut after each of `ends` (sentence ends inside it); the space after an end belongs to neither."""
+    pieces: list[Unit] = []
+    start = unit.start
+    for end in ends:
+        pieces.append(Unit(start, end))
+        start = _SPACES.match(text, end, unit.end).end()
+    pieces.append(Unit(start, unit.end))
+    return pieces
 
 
 _NAME_LIKE = regex.compile(r"(?<=\s)\p{Lu}\p{Ll}+(?:[-']\p{Lu}?\p{Ll}+)*(?=\s|$)")
