@@ -48,6 +48,9 @@ class Config:
     second_opinion_known_below: float = 0.0
     """Below this best fastText probability, CLD2 may also name a language fastText knows but fails on
     (if CLD2 calls its answer reliable): lid.176.ftz barely recognises Somali or Yoruba, for one."""
+    second_opinion_context_below: float = 0.9
+    """In a document where CLD2 found a language the model lacks, units up to this best fastText probability
+    are asked too (only that language may enter): fastText is often fairly sure, and wrong, on them."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None

@@ -63,8 +63,9 @@ class WithSecondOpinion:
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
-                 second: Cld2Opinion | None = None, known_below: float = 0.0) -> None:
+                 second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0) -> None:
         self.primary = primary
+        self.context_below = context_below
         self.known_below = known_below
         self.second = second or Cld2Opinion(primary.languages)
         self.below = below
@@ -74,25 +75,25 @@ class WithSecondOpinion:
         column = {code: j for j, code in enumerate(self.codes)}
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
         self._column = column
+        self._unseen = np.array([code not in primary.languages for code in self.codes])
 
-    def evidence(self, texts: Sequence[str]) -> Evidence:
+    def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
+        """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
+
+        With `docs` (each text's document, in order) and `context_below` above `below`, a document where
+        CLD2 found a language fastText lacks (one that became some unit's best) also gets CLD2 asked about
+        its units fastText is fairly sure of, up to `context_below`; only that language may then enter.
+        fastText calls Māori with macrons Latvian or English at 0.7-0.9 beside paragraphs it cannot read.
+        """
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
-        unsure = np.flatnonzero(probs[:, 0] < self.below)
-        opinions = [(row, self.second.opinion(texts[row], any_language=ids[row, 0] < 0,
-                                              reliable_known=probs[row, 0] < self.known_below))
-                    for row in unsure.tolist()]
-        opinions = [(row, found) for row, found in opinions if found is not None]
-        if not opinions:
+        rows, columns, injected = self._opinions(texts, ids, probs, np.flatnonzero(probs[:, 0] < self.below))
+        if docs is not None and self.context_below > self.below and len(rows):
+            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected)
+            rows, columns, injected = (np.concatenate([a, b]) for a, b in zip((rows, columns, injected), more))
+        if not len(rows):
             return Evidence(self.codes, ids, probs)
-        rows = np.array([row for row, _ in opinions])
-        columns = np.array([self._column[language] for _, (language, _share) in opinions], dtype=np.int32)
-        injected = self.weight * np.array([share for _, (_language, share) in opinions])
-        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's.
-        listed = np.where(ids[rows] == columns[:, None], probs[rows], 0.0).max(axis=1)
-        close_call = (listed > 0) & (listed >= probs[rows, 0] / 3) & (ids[rows, 0] >= 0)
-        rows, columns, injected = rows[~close_call], columns[~close_call], injected[~close_call]
         width = ids.shape[1]
         wide_ids = np.full((len(ids), width + 1), -1, dtype=np.int32)
         wide_probs = np.zeros((len(ids), width + 1))
@@ -103,6 +104,42 @@ class WithSecondOpinion:
         wide_ids[rows] = np.take_along_axis(row_ids, order, axis=1)
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
+
+    def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
+        to inject)."""
+        rows, columns, shares = [], [], []
+        for row in asked.tolist():
+            answer = self.second.opinion(texts[row], any_language=ids[row, 0] < 0,
+                                         reliable_known=probs[row, 0] < self.known_below)
+            if answer is not None:
+                rows.append(row)
+                columns.append(self._column[answer[0]])
+                shares.append(answer[1])
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0)
+        found = np.array(rows, dtype=np.int64)
+        column = np.array(columns, dtype=np.int32)
+        injected = self.weight * np.array(shares)
+        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's.
+        listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
+        keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0))
+        return found[keep], column[keep], injected[keep]
+
+    def _in_context(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, docs: np.ndarray,
+                    rows: np.ndarray, columns: np.ndarray, injected: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The second round: CLD2 on the fairly sure units of documents where the first round made a
+        language fastText lacks some unit's best; only that language (for that document) may enter."""
+        takes_over = self._unseen[columns] & (injected > probs[rows, 0] * (1.0 - injected))
+        found = {(d, c) for d, c in zip(docs[rows[takes_over]].tolist(), columns[takes_over].tolist())}
+        in_found = np.isin(docs, [d for d, _ in found])
+        asked = np.flatnonzero(in_found & (probs[:, 0] >= self.below) & (probs[:, 0] < self.context_below))
+        more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, asked)
+        keep = np.array([(d, c) in found for d, c in zip(docs[more_rows].tolist(), more_columns.tolist())],
+                        dtype=bool)
+        return more_rows[keep], more_columns[keep], more_injected[keep]
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         evidence = self.evidence(texts)

@@ -53,7 +53,8 @@ class Segmenter:
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
             config = self.config
             self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight,
-                                              known_below=config.second_opinion_known_below)
+                                              known_below=config.second_opinion_known_below,
+                                              context_below=config.second_opinion_context_below)
                             if config.second_opinion else primary)
         return self._scorer
 
@@ -117,13 +118,18 @@ class Segmenter:
             position = stop
         return documents
 
-    def _evidence(self, pieces: list[str]) -> Evidence:
-        """The model's evidence for every piece, one model call per `batch_size` pieces."""
+    def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
+        """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
+        also reads which document each piece is of (a long document's context is its own batch of units)."""
         scorer = self.scorer
         size = self.config.batch_size
         if not hasattr(scorer, "evidence"):
             return evidence_of(scorer, pieces)
-        chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
+        if isinstance(scorer, WithSecondOpinion):
+            chunks = [scorer.evidence(pieces[first:first + size], docs[first:first + size])
+                      for first in range(0, len(pieces), size)]
+        else:
+            chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
         if len(chunks) <= 1:
             return chunks[0] if chunks else evidence_of(scorer, [])
         width = max(chunk.ids.shape[1] for chunk in chunks)
@@ -136,7 +142,7 @@ class Segmenter:
         """The units the model could score, each one's language (a column of the codes) and its probability."""
         config = self.config
         evidence = self._evidence([without_names(pieces[i]) if config.mask_names else pieces[i]
-                                   for i in scored.tolist()])
+                                   for i in scored.tolist()], docs)
         empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
         if empty.any():
             keep = ~empty

@@ -111,7 +111,8 @@ class Evaluator:
         if not config.second_opinion:
             return self.scorer
         return WithSecondOpinion(self.scorer, config.second_opinion_below, config.second_opinion_weight,
-                                 self.opinion, config.second_opinion_known_below)
+                                 self.opinion, config.second_opinion_known_below,
+                                 config.second_opinion_context_below)
 
     def predict(self, config: Config, indices: list[int]) -> list[dict]:
         segmenter = Segmenter(config=config, scorer=self.scorer_for(config))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from langseg import Segmenter
+from langseg.scoring import Evidence
+from langseg.second_opinion import WithSecondOpinion
 
 MISSING_FROM_LID176 = ["st", "tn", "ts", "lg", "sn", "xh", "zu", "mi"]
 
@@ -64,3 +67,80 @@ def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: 
             "Потом они пошли домой по тихой улице, где уже горели фонари.")
     document = real_segmenter.segment(text)
     assert [span.lang for span in document.spans] == ["ru", "zh", "ru"]
+
+
+class TablePrimary:
+    """A stand-in for fastText: fixed evidence per text, over two languages it knows."""
+
+    codes = ("en", "lv")
+    languages = frozenset(codes)
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def evidence(self, texts: list[str]) -> Evidence:
+        return Evidence.from_distributions([self.table[text] for text in texts], self.codes, 2)
+
+
+class TableOpinion:
+    """A stand-in for CLD2 that knows Māori and Zulu besides the primary's languages."""
+
+    languages = frozenset({"mi", "zu"})
+    all_languages = frozenset({"en", "lv", "mi", "zu"})
+
+    def __init__(self, table: dict[str, tuple[str, float]]) -> None:
+        self.table = table
+
+    def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False
+                ) -> tuple[str, float] | None:
+        answer = self.table.get(text)
+        return answer if answer and answer[0] in (self.all_languages if any_language else self.languages) else None
+
+
+def best_languages(evidence: Evidence) -> list[str]:
+    return [evidence.codes[row[0]] for row in evidence.ids.tolist()]
+
+
+CONTEXT_TEXTS = {
+    "unsure, really Maori": ({"en": 0.4, "lv": 0.3}, ("mi", 0.95)),
+    "fairly sure Latvian, really Maori": ({"lv": 0.8, "en": 0.1}, ("mi", 0.95)),
+    "fairly sure English, CLD2 says Zulu": ({"en": 0.8, "lv": 0.1}, ("zu", 0.9)),
+    "certain English": ({"en": 0.99, "lv": 0.005}, ("mi", 0.6)),
+}
+
+
+def context_scorer() -> WithSecondOpinion:
+    primary = TablePrimary({text: dist for text, (dist, _) in CONTEXT_TEXTS.items()})
+    opinion = TableOpinion({text: answer for text, (_, answer) in CONTEXT_TEXTS.items()})
+    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
+                             context_below=0.9)
+
+
+def test_a_document_with_a_language_fasttext_lacks_gets_its_fairly_sure_units_checked() -> None:
+    texts = list(CONTEXT_TEXTS)
+    evidence = context_scorer().evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
+    # Only the language CLD2 found where fastText was unsure may enter; a certain unit is never asked.
+    assert best_languages(evidence) == ["mi", "mi", "en", "en"]
+
+
+def test_without_such_a_language_in_the_document_fairly_sure_units_stay_fastexts() -> None:
+    texts = list(CONTEXT_TEXTS)
+    scorer = context_scorer()
+    assert best_languages(scorer.evidence(texts)) == ["mi", "lv", "en", "en"]  # no documents given
+    apart = scorer.evidence(texts, docs=np.array([0, 1, 1, 1]))  # the unsure unit is another document
+    assert best_languages(apart) == ["mi", "lv", "en", "en"]
+
+
+def test_context_brings_back_maori_fasttext_reads_as_another_language(dev_docs: list[dict],
+                                                                      real_segmenter: Segmenter) -> None:
+    """Real Māori paragraphs from the dev set: fastText reads some sentences as English or Latvian
+    (macrons) with fair confidence; beside the ones it cannot read, CLD2 is asked about them too."""
+    texts = spans_of(dev_docs, "mi") + [t for doc in dev_docs if doc["category"] == "multi"
+                                        for t in [doc["text"]] if any(s["lang"] == "mi" for s in doc["spans"])]
+    without = Segmenter(second_opinion_context_below=0.0)
+
+    def maori_characters(segmenter: Segmenter) -> int:
+        return sum(span.end - span.start for text in texts for span in segmenter.segment(text).spans
+                   if span.lang == "mi")
+
+    assert maori_characters(real_segmenter) > maori_characters(without)
