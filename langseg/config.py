@@ -39,6 +39,9 @@ class Config:
     """... and at least this many characters (so a stray word or a name does not make a document mixed) ..."""
     mixed_min_score: float = 0.0
     """... counting only spans whose (calibrated) score is at least this."""
+    mixed_one_language: tuple[tuple[str, ...], ...] = (("no", "nb", "nn"),)
+    """Codes the mixed flag counts as one language: the written standards of one language (Norwegian
+    Bokmål and Nynorsk), used side by side without making a page bilingual. Spans keep their codes."""
     mask_names: bool = True
     """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
     second_opinion: bool = True
@@ -68,7 +71,8 @@ class Config:
 def tuned_defaults() -> Config:
     """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
     values = dict(models_json("params.json")["params"])
-    if values.get("calibration"):
-        values["calibration"] = tuple(tuple(knots) for knots in values["calibration"])
+    for name in ("calibration", "mixed_one_language"):  # JSON lists -> the tuples a frozen Config holds
+        if values.get(name):
+            values[name] = tuple(tuple(items) for items in values[name])
     known = {f.name for f in fields(Config)}
     return Config(**{name: value for name, value in values.items() if name in known})

@@ -17,7 +17,7 @@ from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_counts
 from .second_opinion import WithSecondOpinion
-from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, merge_spans
+from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, merge_spans, one_language_map
 from .types import UND, Document, Unit
 from .units import document_units, has_language, without_names
 
@@ -44,6 +44,7 @@ class Segmenter:
         self._resolved: ResolvedModel | None = None
         calibration = self.config.calibration
         self._calibrate = PiecewiseLinear(*calibration) if calibration is not None else None
+        self._one_language = one_language_map(self.config.mixed_one_language)
 
     @property
     def scorer(self) -> Scorer:
@@ -206,7 +207,8 @@ class Segmenter:
             id=doc_id,
             length=len(text),
             language=dominant_language(spans),
-            mixed=is_mixed(spans, config.mixed_min_share, config.mixed_min_chars, config.mixed_min_score),
+            mixed=is_mixed(spans, config.mixed_min_share, config.mixed_min_chars, config.mixed_min_score,
+                           self._one_language),
             languages=language_shares(spans),
             spans=spans,
         )

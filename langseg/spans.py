@@ -8,7 +8,7 @@ gets one `und` span over its units.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .types import UND, Span, Unit
@@ -106,18 +106,36 @@ def dominant_language(spans: Sequence[Span]) -> str:
     return max(sizes, key=lambda lang: (sizes[lang], lang)) if sizes else UND
 
 
-def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int, min_score: float = 0.0) -> bool:
+def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int, min_score: float = 0.0,
+             one_language: Mapping[str, str] | None = None) -> bool:
     """Mixed: at least two languages each hold `min_share` of the spanned characters and `min_chars`
     characters in spans scored at least `min_score`.
 
     The share rule ignores a stray foreign word in a long text; the character rule ignores a name or a
     one-word menu item in a very short one; the score rule ignores an unsure span of a close neighbour
-    language inside a monolingual text.
+    language inside a monolingual text. `one_language` maps codes counted as one language to one of them
+    (Norwegian Bokmål and Nynorsk side by side do not make a page bilingual).
+
+    >>> spans = [Span(0, 500, "nb", 0.9), Span(501, 900, "nn", 0.9)]
+    >>> is_mixed(spans, 0.05, 20), is_mixed(spans, 0.05, 20, one_language={"nb": "no", "nn": "no"})
+    (True, False)
     """
     total = sum(span.end - span.start for span in spans if span.lang != UND)
     if not total:
         return False
-    sizes = language_sizes([span for span in spans if span.score >= min_score])
-    sizes.pop(UND, None)
+    sizes: dict[str, int] = {}
+    for span in spans:
+        if span.score >= min_score and span.lang != UND:
+            lang = one_language.get(span.lang, span.lang) if one_language else span.lang
+            sizes[lang] = sizes.get(lang, 0) + span.end - span.start
     meaningful = [lang for lang, size in sizes.items() if size >= min_chars and size / total >= min_share]
     return len(meaningful) >= 2
+
+
+def one_language_map(groups: Sequence[Sequence[str]]) -> dict[str, str]:
+    """Each code of each group -> the group's first code (for `is_mixed`).
+
+    >>> one_language_map([("no", "nb", "nn")])
+    {'no': 'no', 'nb': 'no', 'nn': 'no'}
+    """
+    return {code: group[0] for group in groups for code in group}

@@ -8,6 +8,7 @@ held-out predictions.
     python scripts/tune.py                    # report held-out numbers, change nothing
     python scripts/tune.py --write            # also write models/params.json
     python scripts/tune.py --model glotlid-v3 --params-out /tmp/glotlid-params.json --write
+    python scripts/tune.py --flag-rule-only   # only the mixed-flag rule, on the shipped parameters
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from langseg import Config, Segmenter  # noqa: E402
 from langseg.config import tuned_defaults  # noqa: E402
 from langseg.scoring import FastTextScorer  # noqa: E402
 from langseg.second_opinion import Cld2Opinion, WithSecondOpinion  # noqa: E402
-from langseg.spans import is_mixed  # noqa: E402
+from langseg.spans import is_mixed, one_language_map  # noqa: E402
 from langseg.types import Span  # noqa: E402
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "params.json"
@@ -69,32 +70,34 @@ def objective(result: dict) -> float:
 def choose_mixed_rule(docs: list[dict], predictions: list[dict], score_module, calibration
                       ) -> tuple[float, int, float, dict]:
     """The `mixed` flag rule (share, characters, span score) with the best flag F1 among those that flag
-    at most 2 % of monolingual documents (the rule only reads spans: no decoding needed)."""
+    at most 2 % of monolingual documents (the rule only reads spans: no decoding needed). Ties go to the
+    rule flagging fewer monolingual documents, then to the larger character minimum."""
     gold_mixed = []
     for doc in docs:
         labels = score_module.label_array(doc["text"], doc["spans"])
         positions = [i for i, lab in enumerate(labels) if lab is not None and not doc["text"][i].isspace()]
         gold_mixed.append(score_module.is_mixed(score_module.shares(labels, positions), 0.05))
     mono = [i for i, doc in enumerate(docs) if doc.get("category") == "mono"]
-    best = (-1.0, 0.05, 20, 0.0, {})
+    best: tuple = ((-1.0, 0.0, 0), 0.05, 20, 0.0, {})
     fallback = (2.0, -1.0, 0.05, 20, 0.0, {})  # the rule with the fewest flagged monolingual documents
     spans = [[Span(s["start"], s["end"], s["lang"], float(np.interp(s["score"], *calibration)))
               for s in record["spans"]] for record in predictions]
     # Character minimums stay small: a short document (two headlines) must be able to be mixed.
+    one_language = one_language_map(Config().mixed_one_language)
     for share, chars, min_score in itertools.product((0.03, 0.05, 0.08, 0.1, 0.15), (0, 10, 20, 40),
                                                      (0.0, 0.5, 0.7, 0.8, 0.9, 0.95)):
-        flags = [is_mixed(doc_spans, share, chars, min_score) for doc_spans in spans]
+        flags = [is_mixed(doc_spans, share, chars, min_score, one_language) for doc_spans in spans]
         tp = sum(f and g for f, g in zip(flags, gold_mixed))
         fp = sum(f and not g for f, g in zip(flags, gold_mixed))
         fn = sum(g and not f for f, g in zip(flags, gold_mixed))
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         mono_rate = sum(flags[i] for i in mono) / len(mono) if mono else 0.0
         report = {"flag_f1": round(f1, 4), "mono_flagged": round(mono_rate, 4)}
-        if mono_rate <= MONO_LIMIT and f1 > best[0]:
-            best = (f1, share, chars, min_score, report)
+        if mono_rate <= MONO_LIMIT and (f1, -mono_rate, chars) > best[0]:
+            best = ((f1, -mono_rate, chars), share, chars, min_score, report)
         if (mono_rate, -f1) < (fallback[0], -fallback[1]):
             fallback = (mono_rate, f1, share, chars, min_score, report)
-    if best[0] < 0:
+    if best[0][0] < 0:
         return (*fallback[2:5], {**fallback[5], "note": "no rule flags at most 2 % of mono documents"})
     return best[1], best[2], best[3], best[4]
 
@@ -221,6 +224,23 @@ def reliability(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray) -> tup
     return error, rows
 
 
+def choose_flag_rule_only(evaluator: Evaluator, docs: list[dict], score_module, args) -> None:
+    """The mixed-flag rule chosen on the shipped parameters' spans, with the shipped calibration; nothing
+    else is searched or rewritten (for a change that only touches the flag)."""
+    shipped = tuned_defaults()
+    if shipped.calibration is None:
+        raise SystemExit("the parameter file has no calibration: run the full search first")
+    predictions = evaluator.predict(replace(shipped, calibration=None), list(range(len(docs))))
+    share, chars, min_score, report = choose_mixed_rule(docs, predictions, score_module, shipped.calibration)
+    print(f"mixed flag rule: a second language with at least {share:.0%} of the spanned characters and "
+          f"{chars} characters in spans scored at least {min_score}: {report}")
+    if args.write:
+        document = json.loads(args.params_out.read_text("utf-8"))
+        document["params"].update(mixed_min_share=share, mixed_min_chars=chars, mixed_min_score=min_score)
+        args.params_out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote the flag rule to {args.params_out}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model name or path (default: the default model)")
@@ -228,6 +248,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="write the parameters and calibration")
     parser.add_argument("--params-out", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--flag-rule-only", action="store_true",
+                        help="only choose the mixed-flag rule, on the shipped parameters and calibration")
     args = parser.parse_args()
 
     started = time.time()
@@ -238,6 +260,9 @@ def main() -> None:
     inner = getattr(inner, "primary", inner)
     assert isinstance(inner, FastTextScorer)
     evaluator = Evaluator(docs, CachingScorer(inner), score_module)
+    if args.flag_rule_only:
+        choose_flag_rule_only(evaluator, docs, score_module, args)
+        return
     # Each fold's search starts from the code's neutral defaults, never from the shipped parameters:
     # those were tuned on the whole set, the held-out fold included.
     neutral = Config()

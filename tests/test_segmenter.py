@@ -116,3 +116,16 @@ def test_a_long_document_decodes_in_windows_as_in_one_pass(fake_scorer: KeywordS
     assert len(one_pass.languages) == 4
     monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 16)  # the same text is now a long document
     assert segmenter.segment(text) == one_pass
+
+
+BOKMAL = ("Vi skal ikke reise på ferie i år, fordi bilen er på verksted og billettene til fjellet ble altfor "
+          "dyre. Hva synes du om å bli hjemme og male huset i stedet?")
+NYNORSK = ("Me skal ikkje reise på ferie i år, fordi bilen står på verkstaden og billettane til fjellet vart "
+           "altfor dyre. Kva synest du om å bli heime og måle huset i staden?")
+
+
+def test_bokmal_beside_nynorsk_keeps_both_codes_but_is_not_mixed(real_segmenter: Segmenter) -> None:
+    document = real_segmenter.segment(f"{BOKMAL}\n\n{NYNORSK}")
+    assert [span.lang for span in document.spans] == ["no", "nn"]
+    assert not document.mixed
+    assert Segmenter(mixed_one_language=()).segment(f"{BOKMAL}\n\n{NYNORSK}").mixed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langseg.spans import dominant_language, is_mixed, language_shares, merge_spans
+from langseg.spans import dominant_language, is_mixed, language_shares, merge_spans, one_language_map
 from langseg.types import UND, Span, Unit
 
 
@@ -59,3 +59,21 @@ def test_mixed_rule(sizes: dict[str, int], mixed: bool) -> None:
         spans.append(Span(position, position + size, lang, 1.0))
         position += size + 1
     assert is_mixed(spans, min_share=0.05, min_chars=20) is mixed
+
+
+@pytest.mark.parametrize(
+    ("sizes", "mixed"),
+    [
+        ({"nb": 500, "nn": 400}, False),  # Bokmål and Nynorsk: one language, two written standards
+        ({"no": 500, "nn": 400}, False),
+        ({"nb": 500, "nn": 300, "da": 200}, True),  # Danish is another language
+        ({"hr": 500, "sr": 400}, True),  # only the listed groups merge
+    ],
+)
+def test_the_mixed_rule_counts_one_languages_written_standards_once(sizes: dict[str, int], mixed: bool) -> None:
+    spans, position = [], 0
+    for lang, size in sizes.items():
+        spans.append(Span(position, position + size, lang, 1.0))
+        position += size + 1
+    norwegian = one_language_map([("no", "nb", "nn")])
+    assert is_mixed(spans, min_share=0.05, min_chars=20, one_language=norwegian) is mixed
