@@ -3,8 +3,9 @@
 lid.176 has no label for Sotho, Tswana, Tsonga, Ganda, Shona, Xhosa, Zulu, Māori and others: text in
 those languages gets a wrong, unsure fastText label. CLD2 (pycld2, offline, bundled tables) knows them.
 It is consulted only for units where fastText's best probability is below a threshold, and its answer is
-used only when it names a language the main model lacks; a known language is always left to fastText,
-so results on the languages lid.176 covers do not get worse, and the common case keeps fastText's speed.
+used mainly when it names a language the main model lacks (a close call between two languages fastText
+knows stays fastText's); in a document where it found such a language, it is also asked about the units
+fastText is fairly sure of. The common case, text in languages fastText knows well, keeps its speed.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class WithSecondOpinion:
     the quantised model pruned) takes CLD2's language whatever it is. Below `known_below`, a reliable CLD2
     answer may name a language fastText knows, but only one fastText gave less than a third of its best
     probability: a model failure (lid.176.ftz on Somali), not a close call between neighbours (id/ms).
+    Given each text's document, a second round asks about the fairly sure units (below `context_below`)
+    of documents where the first round found a language fastText lacks, and admits only that language.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
