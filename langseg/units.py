@@ -66,7 +66,9 @@ def has_language(piece: str) -> bool:
 
 
 # A sentence ends at a terminator (with closing quotes or brackets) followed by whitespace, or at a
-# full-width terminator, which needs none. A full stop after an initial, a one- or two-digit number
+# full-width terminator, which needs none. Terminators: . ! ? … ‼ ⁇ ⁈ ⁉, the Devanagari dandas, the Urdu
+# full stop, the Arabic question mark, the Armenian full stop, the Ethiopic full stop and question mark,
+# the Myanmar and Khmer full stops and the Greek question mark; the CJK full-width ones need no space. A full stop after an initial, a one- or two-digit number
 # (an ordinal, a day) or a known abbreviation does not end a sentence, nor one followed by a lowercase
 # letter. All of it is one regular expression: no Python runs per candidate.
 _ABBREVIATIONS = (
@@ -80,7 +82,7 @@ _NOT_AN_END = "|".join(
 _SENTENCE_END = regex.compile(
     rf"""(?:
         (?<!(?:^|[\s\x1c-\x1f(\"'“‘«])(?i:{_NOT_AN_END}))\.+[\"'”’»)\]]*(?={_SPACE}++(?!\p{{Ll}})\S)
-      | [!?…।॥۔؟]+[\"'”’»)\]]*(?={_SPACE})
+      | [!?…‼⁇⁈⁉।॥۔؟։።፧။។\u037e]+[\"'”’»)\]]*(?={_SPACE})
       | [。！？]+[」』”’）)]*
     )""",
     regex.VERBOSE,

@@ -52,6 +52,12 @@ def test_marker_needs_a_space_after_it() -> None:
         ("هل أنت بخير؟ نعم.", ["هل أنت بخير؟", "نعم."]),
         ("He said \"stop.\" She stopped.", ["He said \"stop.\"", "She stopped."]),
         ("etc. and so on", ["etc. and so on"]),
+        ("Այսօր եղանակը լավ է։ Завтра будет дождь.", ["Այսօր եղանակը լավ է։", "Завтра будет дождь."]),
+        ("ዛሬ ጥሩ ቀን ነው። Tomorrow it will rain.", ["ዛሬ ጥሩ ቀን ነው።", "Tomorrow it will rain."]),
+        ("ဒီနေ့ ရာသီဥတု ကောင်းတယ်။ Tomorrow it rains.", ["ဒီနေ့ ရာသီဥတု ကောင်းတယ်။", "Tomorrow it rains."]),
+        ("ថ្ងៃនេះ អាកាសធាតុល្អ។ Tomorrow it rains.", ["ថ្ងៃនេះ អាកាសធាតុល្អ។", "Tomorrow it rains."]),
+        ("Τι ώρα είναι\u037e Είναι αργά.", ["Τι ώρα είναι\u037e", "Είναι αργά."]),
+        ("Really‼ Yes.", ["Really‼", "Yes."]),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:
