@@ -9,6 +9,7 @@ held-out predictions.
     python scripts/tune.py --write            # also write models/params.json
     python scripts/tune.py --model glotlid-v3 --params-out /tmp/glotlid-params.json --write
     python scripts/tune.py --flag-rule-only   # only the mixed-flag rule, on the shipped parameters
+                                              # (the folds still run: the rule must hold on them too)
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def choose_mixed_rule(docs: list[dict], predictions: list[dict], score_module, c
     mono = [i for i, doc in enumerate(docs) if doc.get("category") == "mono"]
     best: tuple = ((-1.0, 0.0, 0), 0.05, 20, 0.0, {})
     fallback = (2.0, -1.0, 0.05, 20, 0.0, {})  # the rule with the fewest flagged monolingual documents
+
     def calibrated(records: list[dict]) -> list[list[Span]]:
         return [[Span(s["start"], s["end"], s["lang"], float(np.interp(s["score"], *calibration)))
                  for s in record["spans"]] for record in records]
