@@ -263,8 +263,7 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
     confident = _confident(weights, probs, confidence_power)
-    mass = np.zeros(len(evidence.codes))
-    np.add.at(mass, ids[valid], (confident[:, None] * probs)[valid])
+    mass = np.bincount(ids[valid], weights=(confident[:, None] * probs)[valid], minlength=len(evidence.codes))
     second = np.where(valid[:, 1:], probs[:, 1:], 0.0).max(axis=1, initial=0.0)
     runner_up = np.maximum(np.maximum(second, _leftover(evidence)), floor)
     margin = confident * (np.log(np.maximum(probs[:, 0], floor)) - np.log(runner_up))

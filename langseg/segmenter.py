@@ -127,10 +127,11 @@ class Segmenter:
         if not hasattr(scorer, "evidence"):
             return evidence_of(scorer, pieces)
         if isinstance(scorer, WithSecondOpinion):
-            chunks = [scorer.evidence(pieces[first:first + size], docs[first:first + size])
-                      for first in range(0, len(pieces), size)]
+            ask = scorer.evidence
         else:
-            chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
+            def ask(texts: list[str], _docs: np.ndarray) -> Evidence:
+                return evidence_of(scorer, texts)
+        chunks = [ask(pieces[first:first + size], docs[first:first + size]) for first in range(0, len(pieces), size)]
         if len(chunks) <= 1:
             return chunks[0] if chunks else evidence_of(scorer, [])
         width = max(chunk.ids.shape[1] for chunk in chunks)

@@ -66,11 +66,11 @@ def has_language(piece: str) -> bool:
 
 
 # A sentence ends at a terminator (with closing quotes or brackets) followed by whitespace, or at a
-# full-width terminator, which needs none. Terminators: . ! ? … ‼ ⁇ ⁈ ⁉, the Devanagari dandas, the Urdu
-# full stop, the Arabic question mark, the Armenian full stop, the Ethiopic full stop and question mark,
-# the Myanmar and Khmer full stops and the Greek question mark; the CJK full-width ones need no space. A full stop after an initial, a one- or two-digit number
-# (an ordinal, a day) or a known abbreviation does not end a sentence, nor one followed by a lowercase
-# letter. All of it is one regular expression: no Python runs per candidate.
+# full-width CJK terminator, which needs none. Terminators: . ! ? … ‼ ⁇ ⁈ ⁉, the Devanagari dandas, the
+# Urdu full stop, the Arabic question mark, the Armenian full stop, the Ethiopic full stop and question
+# mark, the Myanmar and Khmer full stops and the Greek question mark. A full stop after an initial, a
+# one- or two-digit number (an ordinal, a day) or a known abbreviation does not end a sentence, nor one
+# followed by a lowercase letter. All of it is one regular expression: no Python runs per candidate.
 _ABBREVIATIONS = (
     "mr mrs ms dr prof st sr jr vs etc e.g i.e cf ca approx no nr vol fig pp inc ltd co corp dept "
     "z.b bzw usw ggf evtl u.a d.h sig sra sres av gen art núm pág ss dott ing arq lic "
