@@ -19,10 +19,19 @@ from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
 
 
+NOT_OVER_THE_MODEL = frozenset({"en"})
+"""Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable.
+
+Asked for its best effort, CLD2 calls English any short Latin-script text it finds little in: names
+("Kilala rin si Mayweather sa tawag na Money."), numbers ("2.9.2 de Personal."), mojibake. lid.176 knows no
+language better, so English it neither chose nor ranked near its choice is CLD2's default, not a model
+failure: on the dev set none of the characters CLD2 moved to English that way was English."""
+
+
 class Cld2Opinion:
     """CLD2's best language for a text, restricted to languages outside `known`."""
 
-    def __init__(self, known: frozenset[str]) -> None:
+    def __init__(self, known: frozenset[str], not_over_the_model: frozenset[str] = NOT_OVER_THE_MODEL) -> None:
         import pycld2
 
         self._detect = pycld2.detect
@@ -34,19 +43,23 @@ class Cld2Opinion:
         """Every language CLD2 can name."""
         self.languages = frozenset(code for code in self.all_languages if code not in known)
         """The languages CLD2 can name and the main model cannot."""
+        self.over_the_model = self.all_languages - not_over_the_model
+        """The languages a reliable CLD2 answer may name over the main model's (see `NOT_OVER_THE_MODEL`)."""
 
     def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False
                 ) -> tuple[str, float] | None:
         """(language, share of the text CLD2 gives it) when that language is one the main model lacks
         (or any language CLD2 names, with `any_language`: for text the main model had nothing to say on;
-        with `reliable_known`, also a language the main model knows when CLD2 calls its answer reliable)."""
+        with `reliable_known`, also a language the main model knows when CLD2 calls its answer reliable,
+        English aside)."""
         try:
             reliable, _bytes, details = self._detect(text, bestEffort=True)
         except (self._error, ValueError, TypeError):  # invalid UTF-8, surrogates, control characters
             return None
         _name, code, percent, _score = details[0]
         language = normalise_label(code)
-        allowed = self.all_languages if any_language or (reliable and reliable_known) else self.languages
+        allowed = (self.all_languages if any_language
+                   else self.over_the_model if reliable and reliable_known else self.languages)
         if language not in allowed:
             return None
         return language, percent / 100.0
@@ -59,8 +72,9 @@ class WithSecondOpinion:
     lacks enters the unit's evidence with probability `weight * share`, and fastText's probabilities are
     scaled by what is left. A unit fastText says nothing about (a short CJK word whose character n-grams
     the quantised model pruned) takes CLD2's language whatever it is. Below `known_below`, a reliable CLD2
-    answer may name a language fastText knows, but only one fastText gave less than a third of its best
-    probability: a model failure (lid.176.ftz on Somali), not a close call between neighbours (id/ms).
+    answer may name a language fastText knows (English aside), but only one fastText gave less than a
+    third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
+    neighbours (id/ms).
     Given each text's document, a second round asks about the fairly sure units (below `context_below`)
     of documents where the first round found a language fastText lacks, and admits only that language.
     """

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pycld2
 import pytest
 
 from langseg import Segmenter
 from langseg.scoring import Evidence
-from langseg.second_opinion import WithSecondOpinion
+from langseg.second_opinion import Cld2Opinion, WithSecondOpinion
 
 MISSING_FROM_LID176 = ["st", "tn", "ts", "lg", "sn", "xh", "zu", "mi"]
 
@@ -67,6 +68,22 @@ def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: 
             "Потом они пошли домой по тихой улице, где уже горели фонари.")
     document = real_segmenter.segment(text)
     assert [span.lang for span in document.spans] == ["ru", "zh", "ru"]
+
+
+@pytest.mark.parametrize("text", ["3.1.4 de Software.", "Version 2.0 del Manual.", "Sprawdź Windows Update."])
+def test_cld2s_best_effort_english_never_overrules_fasttext(text: str) -> None:
+    """CLD2 calls these English, reliably; a language fastText knows may come from CLD2, but not English."""
+    opinion = Cld2Opinion(known=frozenset({"en", "es", "pl", "tl"}))
+    assert pycld2.detect(text, bestEffort=True)[2][0][1] == "en"
+    assert opinion.opinion(text, reliable_known=True) is None
+    assert opinion.opinion(text, any_language=True) == ("en", pytest.approx(0.9, abs=0.1))  # fastText had nothing
+
+
+def test_a_reliable_cld2_answer_may_name_a_language_fasttext_knows() -> None:
+    opinion = Cld2Opinion(known=frozenset({"en", "tl"}))
+    text = "Bumili si Carmela ng bagong bisikleta para sa kanyang anak."
+    assert opinion.opinion(text) is None
+    assert opinion.opinion(text, reliable_known=True) == ("tl", pytest.approx(0.95, abs=0.05))
 
 
 class TablePrimary:
