@@ -218,28 +218,30 @@ def decode_evidence(
     order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
     sorted_starts = starts[order]
     sorted_lengths = lengths[order]
-    live = len(order)
+    steps = int(sorted_lengths[0])
+    # live[step]: how many documents are longer than `step`, the prefix of `order` that step works on
+    live = np.searchsorted(-sorted_lengths, -np.arange(steps), side="left").tolist()
     score = emissions[sorted_starts].copy()
     pointer = np.int16 if width < 2**15 else np.int32
     back = np.empty((count, width), dtype=pointer)  # back[unit, state]: the state before it on the best path
     states = np.arange(width, dtype=pointer)
-    for step in range(1, int(sorted_lengths[0])):
-        while sorted_lengths[live - 1] <= step:
-            live -= 1
-        units = sorted_starts[:live] + step
-        previous = score[:live]
+    for step in range(1, steps):
+        alive = live[step]
+        units = sorted_starts[:alive] + step
+        previous = score[:alive]
         leader = previous.argmax(axis=1)
-        switched = previous[np.arange(live), leader] - switch_costs[units]
+        switched = previous.max(axis=1) - switch_costs[units]
         stay = previous >= switched[:, None]
         back[units] = np.where(stay, states, leader[:, None].astype(pointer))
-        score[:live] = np.where(stay, previous, switched[:, None]) + emissions[units]
+        score[:alive] = np.maximum(previous, switched[:, None]) + emissions[units]
     chosen = np.empty(count, dtype=np.int64)
     state = score.argmax(axis=1)
-    for step in range(int(sorted_lengths[0]) - 1, -1, -1):
-        live = int(np.searchsorted(-sorted_lengths, -step, side="left"))  # documents longer than `step`
-        chosen[sorted_starts[:live] + step] = state[:live]
+    for step in range(steps - 1, -1, -1):
+        alive = live[step]
+        units = sorted_starts[:alive] + step
+        chosen[units] = state[:alive]
         if step:
-            state[:live] = back[sorted_starts[:live] + step, state[:live]]
+            state[:alive] = back[units, state[:alive]]
     return used[chosen], table[np.arange(count), chosen]
 
 

@@ -36,7 +36,8 @@ class Cld2Opinion:
 
         self._detect = pycld2.detect
         self._error = pycld2.error
-        names = {normalise_label(code) for _name, code in pycld2.LANGUAGES}
+        self._code = {code: normalise_label(code) for _name, code in pycld2.LANGUAGES}  # CLD2's code -> ours
+        names = set(self._code.values())
         # xx-* and zz* are CLD2's pseudo-languages (unknown scripts, "Pig Latin", "Hacker"): not languages.
         self.all_languages = frozenset(code for code in names
                                        if code != UND and not code.startswith(("xx", "zz")))
@@ -57,7 +58,7 @@ class Cld2Opinion:
         except (self._error, ValueError, TypeError):  # invalid UTF-8, surrogates, control characters
             return None
         _name, code, percent, _score = details[0]
-        language = normalise_label(code)
+        language = self._code.get(code) or normalise_label(code)
         allowed = (self.all_languages if any_language
                    else self.over_the_model if reliable and reliable_known else self.languages)
         if language not in allowed:
@@ -127,9 +128,11 @@ class WithSecondOpinion:
         """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
         to inject)."""
         rows, columns, shares = [], [], []
-        for row in asked.tolist():
-            answer = self.second.opinion(texts[row], any_language=ids[row, 0] < 0,
-                                         reliable_known=probs[row, 0] < self.known_below)
+        opinion = self.second.opinion
+        silent = (ids[asked, 0] < 0).tolist()  # fastText found no token: any language CLD2 names will do
+        failing = (probs[asked, 0] < self.known_below).tolist()
+        for row, any_language, reliable_known in zip(asked.tolist(), silent, failing):
+            answer = opinion(texts[row], any_language, reliable_known)
             if answer is not None:
                 rows.append(row)
                 columns.append(self._column[answer[0]])
