@@ -37,10 +37,10 @@ class Cld2Opinion:
         self._detect = pycld2.detect
         self._error = pycld2.error
         self._code = {code: normalise_label(code) for _name, code in pycld2.LANGUAGES}  # CLD2's code -> ours
-        names = set(self._code.values())
-        # xx-* and zz* are CLD2's pseudo-languages (unknown scripts, "Pig Latin", "Hacker"): not languages.
-        self.all_languages = frozenset(code for code in names
-                                       if code != UND and not code.startswith(("xx", "zz")))
+        # CLD2 marks its pseudo-languages X_: unknown text in a script (X_Latin, X_Han), jokes (X_PIG_LATIN,
+        # X_BORK_BORK_BORK) and Klingon, a guess it makes on short text it cannot read (a Czech "ne?").
+        self.all_languages = frozenset(self._code[code] for name, code in pycld2.LANGUAGES
+                                       if not name.startswith("X_") and self._code[code] != UND)
         """Every language CLD2 can name."""
         self.languages = frozenset(code for code in self.all_languages if code not in known)
         """The languages CLD2 can name and the main model cannot."""

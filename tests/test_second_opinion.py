@@ -79,6 +79,14 @@ def test_cld2s_best_effort_english_never_overrules_fasttext(text: str) -> None:
     assert opinion.opinion(text, any_language=True) == ("en", pytest.approx(0.9, abs=0.1))  # fastText had nothing
 
 
+def test_cld2s_pseudo_languages_are_never_an_answer() -> None:
+    """Klingon is the one CLD2 pseudo-language with a language code: it is never named."""
+    opinion = Cld2Opinion(known=frozenset({"en"}))
+    assert "tlh" not in opinion.all_languages
+    assert not any(code.startswith(("xx", "zz")) for code in opinion.all_languages)
+    assert opinion.opinion("tlhIngan Hol Dajatlh'a'?", any_language=True) is None
+
+
 def test_a_reliable_cld2_answer_may_name_a_language_fasttext_knows() -> None:
     opinion = Cld2Opinion(known=frozenset({"en", "tl"}))
     text = "Bumili si Carmela ng bagong bisikleta para sa kanyang anak."
