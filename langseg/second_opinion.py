@@ -76,12 +76,15 @@ class WithSecondOpinion:
     answer may name a language fastText knows (English aside), but only one fastText gave less than a
     third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
     neighbours (id/ms).
-    Given each text's document, a second round asks about the fairly sure units (below `context_below`)
-    of documents where the first round found a language fastText lacks, and admits only that language.
+    A unit fastText gives a language with a close relative it lacks (`relatives`: Icelandic, Faroese) is
+    asked however sure fastText is, and only that relative may enter.
+    Given each text's document, a last round asks about the fairly sure units (below `context_below`)
+    of documents where an earlier round found a language fastText lacks, and admits only that language.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
-                 second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0) -> None:
+                 second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0,
+                 relatives: Sequence[tuple[str, str]] = ()) -> None:
         self.primary = primary
         self.context_below = context_below
         self.known_below = known_below
@@ -94,6 +97,12 @@ class WithSecondOpinion:
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
         self._column = column
         self._unseen = np.array([code not in primary.languages for code in self.codes])
+        # _relative[known, lacking]: fastText's `known` may be CLD2's `lacking` (only pairs both can name)
+        self._relative = np.zeros((len(self.codes), len(self.codes)), dtype=bool)
+        for known, lacking in relatives:
+            if known in primary.languages and lacking in self.second.languages:
+                self._relative[column[known], column[lacking]] = True
+        self._has_relative = self._relative.any(axis=1)
 
     def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
@@ -106,9 +115,16 @@ class WithSecondOpinion:
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
-        rows, columns, injected = self._opinions(texts, ids, probs, np.flatnonzero(probs[:, 0] < self.below))
+        unsure = probs[:, 0] < self.below
+        rows, columns, injected = self._opinions(texts, ids, probs, np.flatnonzero(unsure))
+        kin = np.flatnonzero(~unsure & self._has_relative[ids[:, 0]] & (ids[:, 0] >= 0))
+        if len(kin):
+            more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, kin)
+            relative = self._relative[ids[more_rows, 0], more_columns]
+            rows, columns, injected = (np.concatenate([a, b[relative]]) for a, b in
+                                       zip((rows, columns, injected), (more_rows, more_columns, more_injected)))
         if docs is not None and self.context_below > self.below and len(rows):
-            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected)
+            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, kin)
             rows, columns, injected = (np.concatenate([a, b]) for a, b in zip((rows, columns, injected), more))
         if not len(rows):
             return Evidence(self.codes, ids, probs)
@@ -148,14 +164,16 @@ class WithSecondOpinion:
         return found[keep], column[keep], injected[keep]
 
     def _in_context(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, docs: np.ndarray,
-                    rows: np.ndarray, columns: np.ndarray, injected: np.ndarray
+                    rows: np.ndarray, columns: np.ndarray, injected: np.ndarray, asked_already: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The second round: CLD2 on the fairly sure units of documents where the first round made a
+        """The last round: CLD2 on the fairly sure units of documents where an earlier round made a
         language fastText lacks some unit's best; only that language (for that document) may enter."""
         takes_over = self._unseen[columns] & (injected > probs[rows, 0] * (1.0 - injected))
         found = {(d, c) for d, c in zip(docs[rows[takes_over]].tolist(), columns[takes_over].tolist())}
         in_found = np.isin(docs, [d for d, _ in found])
-        asked = np.flatnonzero(in_found & (probs[:, 0] >= self.below) & (probs[:, 0] < self.context_below))
+        fairly_sure = (probs[:, 0] >= self.below) & (probs[:, 0] < self.context_below)
+        fairly_sure[asked_already] = False
+        asked = np.flatnonzero(in_found & fairly_sure)
         more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, asked)
         keep = np.array([(d, c) in found for d, c in zip(docs[more_rows].tolist(), more_columns.tolist())],
                         dtype=bool)

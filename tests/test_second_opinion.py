@@ -169,3 +169,53 @@ def test_context_brings_back_maori_fasttext_reads_as_another_language(dev_docs: 
                    if span.lang == "mi")
 
     assert maori_characters(real_segmenter) > maori_characters(without)
+
+
+RELATIVE_TEXTS = {
+    "sure Latvian, CLD2 says Maori": ({"lv": 0.95, "en": 0.02}, ("mi", 0.95)),
+    "sure Latvian, CLD2 says Zulu": ({"lv": 0.95, "en": 0.02}, ("zu", 0.95)),
+    "fairly sure English, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
+    "sure English, CLD2 says Maori": ({"en": 0.97, "lv": 0.01}, ("mi", 0.9)),
+}
+
+
+def relatives_scorer(relatives: list[tuple[str, str]]) -> WithSecondOpinion:
+    primary = TablePrimary({text: dist for text, (dist, _) in RELATIVE_TEXTS.items()})
+    opinion = TableOpinion({text: answer for text, (_, answer) in RELATIVE_TEXTS.items()})
+    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
+                             context_below=0.9, relatives=relatives)
+
+
+def test_a_sure_label_with_a_relative_the_model_lacks_is_asked_and_only_that_relative_enters() -> None:
+    texts = list(RELATIVE_TEXTS)
+    assert best_languages(relatives_scorer([]).evidence(texts)) == ["lv", "lv", "en", "en"]
+    # Pretend Maori is Latvian's unseen relative: the first unit becomes Maori, the second stays Latvian.
+    assert best_languages(relatives_scorer([("lv", "mi")]).evidence(texts)) == ["mi", "lv", "en", "en"]
+
+
+def test_a_relative_found_brings_the_in_context_round() -> None:
+    texts = list(RELATIVE_TEXTS)
+    evidence = relatives_scorer([("lv", "mi")]).evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
+    assert best_languages(evidence) == ["mi", "lv", "mi", "en"]  # the fairly sure English unit was asked too
+
+
+FAROESE = [
+    "Tórshavn er høvuðsstaðurin í Føroyum, og har búgva fleiri fólk enn í nøkrum øðrum býi í landinum.",
+    "Skipini sigla hvønn dag millum oyggjarnar, tá ið veðrið loyvir tí, og nógv ferðafólk eru við.",
+]
+ICELANDIC = [
+    "Reykjavík er höfuðborg Íslands og stærsta borg landsins, þar sem flestir íbúarnir búa.",
+    "Margir ferðamenn koma á veturna til að sjá norðurljósin yfir fjöllunum fyrir utan borgina.",
+]
+
+
+def test_faroese_which_lid176_reads_as_icelandic_is_found(real_segmenter: Segmenter) -> None:
+    primary = real_segmenter.scorer.primary  # type: ignore[attr-defined]
+    assert "fo" not in primary.languages
+    chrome = "We use cookies to improve your experience on our website."
+    document = real_segmenter.segment("\n\n".join([chrome, *FAROESE, "Share this story with your friends."]))
+    assert [span.lang for span in document.spans] == ["en", "fo", "en"]
+
+
+def test_icelandic_stays_icelandic(real_segmenter: Segmenter) -> None:
+    assert real_segmenter.segment("\n".join(ICELANDIC)).languages == {"is": 1.0}
