@@ -54,9 +54,10 @@ class Config:
     second_opinion_context_below: float = 0.9
     """In a document where CLD2 found a language the model lacks, units up to this best fastText probability
     are asked too (only that language may enter): fastText is often fairly sure, and wrong, on them."""
-    second_opinion_relatives: tuple[tuple[str, str], ...] = (("is", "fo"),)
-    """(a language the model knows, a close relative it lacks): a unit the model gives the first, however
-    surely, is asked too, and only the relative may enter. lid.176 reads Faroese as Icelandic at 0.8-0.95."""
+    second_opinion_lookalikes: tuple[tuple[str, str], ...] = (("is", "fo"), ("lv", "mi"), ("lv", "haw"))
+    """(a language the model knows, one it lacks whose text it mistakes for it): a unit the model gives the
+    first, however surely, is asked too, and only the second may enter. lid.176 reads Faroese as Icelandic
+    at 0.8-0.95, and Māori or Hawaiian with macrons as Latvian at 0.7."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
@@ -74,7 +75,7 @@ class Config:
 def tuned_defaults() -> Config:
     """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
     values = dict(models_json("params.json")["params"])
-    for name in ("calibration", "mixed_one_language", "second_opinion_relatives"):  # JSON lists -> tuples
+    for name in ("calibration", "mixed_one_language", "second_opinion_lookalikes"):  # JSON lists -> tuples
         if values.get(name):
             values[name] = tuple(tuple(items) for items in values[name])
     known = {f.name for f in fields(Config)}

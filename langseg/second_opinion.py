@@ -76,15 +76,15 @@ class WithSecondOpinion:
     answer may name a language fastText knows (English aside), but only one fastText gave less than a
     third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
     neighbours (id/ms).
-    A unit fastText gives a language with a close relative it lacks (`relatives`: Icelandic, Faroese) is
-    asked however sure fastText is, and only that relative may enter.
+    A unit fastText gives a language whose lookalike it lacks (`lookalikes`: Faroese read as Icelandic) is
+    asked however sure fastText is, and only that lookalike may enter.
     Given each text's document, a last round asks about the fairly sure units (below `context_below`)
     of documents where an earlier round found a language fastText lacks, and admits only that language.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
                  second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0,
-                 relatives: Sequence[tuple[str, str]] = ()) -> None:
+                 lookalikes: Sequence[tuple[str, str]] = ()) -> None:
         self.primary = primary
         self.context_below = context_below
         self.known_below = known_below
@@ -97,12 +97,12 @@ class WithSecondOpinion:
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
         self._column = column
         self._unseen = np.array([code not in primary.languages for code in self.codes])
-        # _relative[known, lacking]: fastText's `known` may be CLD2's `lacking` (only pairs both can name)
-        self._relative = np.zeros((len(self.codes), len(self.codes)), dtype=bool)
-        for known, lacking in relatives:
+        # _lookalike[known, lacking]: fastText's `known` may be CLD2's `lacking` (only pairs both can name)
+        self._lookalike = np.zeros((len(self.codes), len(self.codes)), dtype=bool)
+        for known, lacking in lookalikes:
             if known in primary.languages and lacking in self.second.languages:
-                self._relative[column[known], column[lacking]] = True
-        self._has_relative = self._relative.any(axis=1)
+                self._lookalike[column[known], column[lacking]] = True
+        self._has_lookalike = self._lookalike.any(axis=1)
 
     def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
@@ -117,14 +117,14 @@ class WithSecondOpinion:
         probs = base.probs
         unsure = probs[:, 0] < self.below
         rows, columns, injected = self._opinions(texts, ids, probs, np.flatnonzero(unsure))
-        kin = np.flatnonzero(~unsure & self._has_relative[ids[:, 0]] & (ids[:, 0] >= 0))
-        if len(kin):
-            more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, kin)
-            relative = self._relative[ids[more_rows, 0], more_columns]
-            rows, columns, injected = (np.concatenate([a, b[relative]]) for a, b in
+        looks = np.flatnonzero(~unsure & self._has_lookalike[ids[:, 0]] & (ids[:, 0] >= 0))
+        if len(looks):
+            more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, looks)
+            lookalike = self._lookalike[ids[more_rows, 0], more_columns]
+            rows, columns, injected = (np.concatenate([a, b[lookalike]]) for a, b in
                                        zip((rows, columns, injected), (more_rows, more_columns, more_injected)))
         if docs is not None and self.context_below > self.below and len(rows):
-            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, kin)
+            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, looks)
             rows, columns, injected = (np.concatenate([a, b]) for a, b in zip((rows, columns, injected), more))
         if not len(rows):
             return Evidence(self.codes, ids, probs)

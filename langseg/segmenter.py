@@ -56,7 +56,7 @@ class Segmenter:
             self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight,
                                               known_below=config.second_opinion_known_below,
                                               context_below=config.second_opinion_context_below,
-                                              relatives=config.second_opinion_relatives)
+                                              lookalikes=config.second_opinion_lookalikes)
                             if config.second_opinion else primary)
         return self._scorer
 

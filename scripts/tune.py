@@ -132,7 +132,7 @@ class Evaluator:
             return self.scorer
         return WithSecondOpinion(self.scorer, config.second_opinion_below, config.second_opinion_weight,
                                  self.opinion, config.second_opinion_known_below,
-                                 config.second_opinion_context_below, config.second_opinion_relatives)
+                                 config.second_opinion_context_below, config.second_opinion_lookalikes)
 
     def predict(self, config: Config, indices: list[int]) -> list[dict]:
         segmenter = Segmenter(config=config, scorer=self.scorer_for(config))

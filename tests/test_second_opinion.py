@@ -171,7 +171,7 @@ def test_context_brings_back_maori_fasttext_reads_as_another_language(dev_docs: 
     assert maori_characters(real_segmenter) > maori_characters(without)
 
 
-RELATIVE_TEXTS = {
+LOOKALIKE_TEXTS = {
     "sure Latvian, CLD2 says Maori": ({"lv": 0.95, "en": 0.02}, ("mi", 0.95)),
     "sure Latvian, CLD2 says Zulu": ({"lv": 0.95, "en": 0.02}, ("zu", 0.95)),
     "fairly sure English, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
@@ -179,23 +179,23 @@ RELATIVE_TEXTS = {
 }
 
 
-def relatives_scorer(relatives: list[tuple[str, str]]) -> WithSecondOpinion:
-    primary = TablePrimary({text: dist for text, (dist, _) in RELATIVE_TEXTS.items()})
-    opinion = TableOpinion({text: answer for text, (_, answer) in RELATIVE_TEXTS.items()})
+def lookalikes_scorer(lookalikes: list[tuple[str, str]]) -> WithSecondOpinion:
+    primary = TablePrimary({text: dist for text, (dist, _) in LOOKALIKE_TEXTS.items()})
+    opinion = TableOpinion({text: answer for text, (_, answer) in LOOKALIKE_TEXTS.items()})
     return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
-                             context_below=0.9, relatives=relatives)
+                             context_below=0.9, lookalikes=lookalikes)
 
 
-def test_a_sure_label_with_a_relative_the_model_lacks_is_asked_and_only_that_relative_enters() -> None:
-    texts = list(RELATIVE_TEXTS)
-    assert best_languages(relatives_scorer([]).evidence(texts)) == ["lv", "lv", "en", "en"]
-    # Pretend Maori is Latvian's unseen relative: the first unit becomes Maori, the second stays Latvian.
-    assert best_languages(relatives_scorer([("lv", "mi")]).evidence(texts)) == ["mi", "lv", "en", "en"]
+def test_a_sure_label_with_a_lookalike_the_model_lacks_is_asked_and_only_that_lookalike_enters() -> None:
+    texts = list(LOOKALIKE_TEXTS)
+    assert best_languages(lookalikes_scorer([]).evidence(texts)) == ["lv", "lv", "en", "en"]
+    # Maori as Latvian's lookalike: the first unit becomes Maori, the second (CLD2: Zulu) stays Latvian.
+    assert best_languages(lookalikes_scorer([("lv", "mi")]).evidence(texts)) == ["mi", "lv", "en", "en"]
 
 
-def test_a_relative_found_brings_the_in_context_round() -> None:
-    texts = list(RELATIVE_TEXTS)
-    evidence = relatives_scorer([("lv", "mi")]).evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
+def test_a_lookalike_found_brings_the_in_context_round() -> None:
+    texts = list(LOOKALIKE_TEXTS)
+    evidence = lookalikes_scorer([("lv", "mi")]).evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
     assert best_languages(evidence) == ["mi", "lv", "mi", "en"]  # the fairly sure English unit was asked too
 
 
@@ -217,5 +217,17 @@ def test_faroese_which_lid176_reads_as_icelandic_is_found(real_segmenter: Segmen
     assert [span.lang for span in document.spans] == ["en", "fo", "en"]
 
 
-def test_icelandic_stays_icelandic(real_segmenter: Segmenter) -> None:
-    assert real_segmenter.segment("\n".join(ICELANDIC)).languages == {"is": 1.0}
+def test_hawaiian_which_lid176_reads_as_latvian_is_found(real_segmenter: Segmenter) -> None:
+    text = "Aloha kākou, e komo mai i ko mākou hale, he hale kēia no nā keiki a pau."
+    assert Segmenter(second_opinion_lookalikes=()).segment(text).language == "lv"
+    assert real_segmenter.segment(text).language == "haw"
+
+
+@pytest.mark.parametrize("lang, sentences", [
+    ("is", ICELANDIC),
+    ("lv", ["Rīga ir Latvijas galvaspilsēta un lielākā pilsēta Baltijas valstīs.",
+            "Vasarā daudzi cilvēki brauc uz jūru atpūsties un peldēties."]),
+])
+def test_the_languages_lookalikes_are_read_as_stay_themselves(lang: str, sentences: list[str],
+                                                              real_segmenter: Segmenter) -> None:
+    assert real_segmenter.segment("\n".join(sentences)).languages == {lang: 1.0}
