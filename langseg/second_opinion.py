@@ -22,10 +22,11 @@ from .types import UND
 NOT_OVER_THE_MODEL = frozenset({"en"})
 """Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable.
 
-Asked for its best effort, CLD2 calls English any short Latin-script text it finds little in: names
-("Kilala rin si Mayweather sa tawag na Money."), numbers ("2.9.2 de Personal."), mojibake. lid.176 knows no
-language better, so English it neither chose nor ranked near its choice is CLD2's default, not a model
-failure: on the dev set none of the characters CLD2 moved to English that way was English."""
+Asked for its best effort, CLD2 calls English, reliably, short Latin-script text it finds little in:
+product names and numbers ("Version 2.0 del Manual.", "Sprawdź Windows Update."), names in a sentence,
+mojibake. lid.176 knows no language better, so English it neither chose nor ranked near its choice is
+CLD2's default, not a model failure: on the dev set none of the characters CLD2 moved to English that
+way was English."""
 
 
 class Cld2Opinion:
