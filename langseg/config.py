@@ -54,10 +54,11 @@ class Config:
     second_opinion_context_below: float = 0.9
     """In a document where CLD2 found a language the model lacks, units up to this best fastText probability
     are asked too (only that language may enter): fastText is often fairly sure, and wrong, on them."""
-    second_opinion_lookalikes: tuple[tuple[str, str], ...] = (("is", "fo"), ("lv", "mi"), ("lv", "haw"))
+    second_opinion_lookalikes: tuple[tuple[str, str], ...] = (("is", "fo"), ("lv", "mi"), ("lv", "haw"),
+                                                               ("am", "ti"))
     """(a language the model knows, one it lacks whose text it mistakes for it): a unit the model gives the
     first, however surely, is asked too, and only the second may enter. lid.176 reads Faroese as Icelandic
-    at 0.8-0.95, and Māori or Hawaiian with macrons as Latvian at 0.7."""
+    at 0.8-0.95, Māori or Hawaiian with macrons as Latvian at 0.7, and Tigrinya as Amharic at 0.97-1.0."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None

@@ -217,16 +217,21 @@ def test_faroese_which_lid176_reads_as_icelandic_is_found(real_segmenter: Segmen
     assert [span.lang for span in document.spans] == ["en", "fo", "en"]
 
 
-def test_hawaiian_which_lid176_reads_as_latvian_is_found(real_segmenter: Segmenter) -> None:
-    text = "Aloha kākou, e komo mai i ko mākou hale, he hale kēia no nā keiki a pau."
-    assert Segmenter(second_opinion_lookalikes=()).segment(text).language == "lv"
-    assert real_segmenter.segment(text).language == "haw"
+@pytest.mark.parametrize("text, lookalike, lang", [
+    ("Aloha kākou, e komo mai i ko mākou hale, he hale kēia no nā keiki a pau.", "lv", "haw"),
+    ("ኣነ ካብ ኣስመራ እየ፣ ሕጂ ኣብ ዓዲ ጣልያን እነብር ኣለኹ።", "am", "ti"),
+])
+def test_a_language_lid176_reads_as_another_it_knows_is_found(text: str, lookalike: str, lang: str,
+                                                                real_segmenter: Segmenter) -> None:
+    assert Segmenter(second_opinion_lookalikes=()).segment(text).language == lookalike
+    assert real_segmenter.segment(text).language == lang
 
 
 @pytest.mark.parametrize("lang, sentences", [
     ("is", ICELANDIC),
     ("lv", ["Rīga ir Latvijas galvaspilsēta un lielākā pilsēta Baltijas valstīs.",
             "Vasarā daudzi cilvēki brauc uz jūru atpūsties un peldēties."]),
+    ("am", ["እኔ ከአዲስ አበባ ነኝ፣ አሁን በጣሊያን እኖራለሁ።", "እንዴት ነህ? በጣም አመሰግናለሁ።"]),
 ])
 def test_the_languages_lookalikes_are_read_as_stay_themselves(lang: str, sentences: list[str],
                                                               real_segmenter: Segmenter) -> None:
