@@ -10,10 +10,11 @@ fastText is fairly sure of. The common case, text in languages fastText knows we
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .config import Config
 from .labels import normalise_label
 from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
@@ -27,6 +28,15 @@ product names and numbers ("Version 2.0 del Manual.", "Sprawdź Windows Update."
 mojibake. lid.176 knows no language better, so English it neither chose nor ranked near its choice is
 CLD2's default, not a model failure: on the dev set none of the characters CLD2 moved to English that
 way was English."""
+
+
+_Opinions = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Answers that enter the evidence: (rows, columns of the codes, probabilities to inject)."""
+
+
+def _joined(*rounds: _Opinions) -> _Opinions:
+    """The answers of several rounds (which ask about different rows) as one."""
+    return tuple(np.concatenate(parts) for parts in zip(*rounds))  # type: ignore[return-value]
 
 
 class Cld2Opinion:
@@ -105,6 +115,15 @@ class WithSecondOpinion:
                 self._lookalike[column[known], column[lacking]] = True
         self._has_lookalike = self._lookalike.any(axis=1)
 
+    @classmethod
+    def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
+                    ) -> WithSecondOpinion:
+        """The second opinion as `config`'s second_opinion_* fields set it up."""
+        return cls(primary, config.second_opinion_below, config.second_opinion_weight, second,
+                   known_below=config.second_opinion_known_below,
+                   context_below=config.second_opinion_context_below,
+                   lookalikes=config.second_opinion_lookalikes)
+
     def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
 
@@ -117,16 +136,14 @@ class WithSecondOpinion:
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
         unsure = probs[:, 0] < self.below
-        rows, columns, injected = self._opinions(texts, ids, probs, np.flatnonzero(unsure))
         looks = np.flatnonzero(~unsure & self._has_lookalike[ids[:, 0]] & (ids[:, 0] >= 0))
-        if len(looks):
-            more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, looks)
-            lookalike = self._lookalike[ids[more_rows, 0], more_columns]
-            rows, columns, injected = (np.concatenate([a, b[lookalike]]) for a, b in
-                                       zip((rows, columns, injected), (more_rows, more_columns, more_injected)))
+        rows, columns, injected = _joined(
+            self._opinions(texts, ids, probs, np.flatnonzero(unsure)),
+            self._opinions(texts, ids, probs, looks, admit=lambda r, c: self._lookalike[ids[r, 0], c]))
         if docs is not None and self.context_below > self.below and len(rows):
-            more = self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, looks)
-            rows, columns, injected = (np.concatenate([a, b]) for a, b in zip((rows, columns, injected), more))
+            rows, columns, injected = _joined(
+                (rows, columns, injected),
+                self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, looks))
         if not len(rows):
             return Evidence(self.codes, ids, probs)
         width = ids.shape[1]
@@ -140,10 +157,10 @@ class WithSecondOpinion:
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
 
-    def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray,
+                  admit: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> _Opinions:
         """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
-        to inject)."""
+        to inject). `admit(rows, columns)`, when given, narrows which answers a round accepts."""
         rows, columns, shares = [], [], []
         opinion = self.second.opinion
         silent = (ids[asked, 0] < 0).tolist()  # fastText found no token: any language CLD2 names will do
@@ -162,11 +179,13 @@ class WithSecondOpinion:
         # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's.
         listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
         keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0))
+        if admit is not None:
+            keep &= admit(found, column)
         return found[keep], column[keep], injected[keep]
 
     def _in_context(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, docs: np.ndarray,
                     rows: np.ndarray, columns: np.ndarray, injected: np.ndarray, asked_already: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    ) -> _Opinions:
         """The last round: CLD2 on the fairly sure units of documents where an earlier round made a
         language fastText lacks some unit's best; only that language (for that document) may enter."""
         takes_over = self._unseen[columns] & (injected > probs[rows, 0] * (1.0 - injected))
@@ -174,11 +193,12 @@ class WithSecondOpinion:
         in_found = np.isin(docs, [d for d, _ in found])
         fairly_sure = (probs[:, 0] >= self.below) & (probs[:, 0] < self.context_below)
         fairly_sure[asked_already] = False
-        asked = np.flatnonzero(in_found & fairly_sure)
-        more_rows, more_columns, more_injected = self._opinions(texts, ids, probs, asked)
-        keep = np.array([(d, c) in found for d, c in zip(docs[more_rows].tolist(), more_columns.tolist())],
-                        dtype=bool)
-        return more_rows[keep], more_columns[keep], more_injected[keep]
+
+        def of_its_document(answered: np.ndarray, languages: np.ndarray) -> np.ndarray:
+            pairs = zip(docs[answered].tolist(), languages.tolist())
+            return np.array([pair in found for pair in pairs], dtype=bool)
+
+        return self._opinions(texts, ids, probs, np.flatnonzero(in_found & fairly_sure), admit=of_its_document)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         evidence = self.evidence(texts)

@@ -52,12 +52,8 @@ class Segmenter:
         if self._scorer is None:
             self._resolved = resolve(self.model)
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
-            config = self.config
-            self._scorer = (WithSecondOpinion(primary, config.second_opinion_below, config.second_opinion_weight,
-                                              known_below=config.second_opinion_known_below,
-                                              context_below=config.second_opinion_context_below,
-                                              lookalikes=config.second_opinion_lookalikes)
-                            if config.second_opinion else primary)
+            self._scorer = (WithSecondOpinion.from_config(primary, self.config)
+                            if self.config.second_opinion else primary)
         return self._scorer
 
     @property

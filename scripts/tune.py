@@ -130,9 +130,7 @@ class Evaluator:
     def scorer_for(self, config: Config):
         if not config.second_opinion:
             return self.scorer
-        return WithSecondOpinion(self.scorer, config.second_opinion_below, config.second_opinion_weight,
-                                 self.opinion, config.second_opinion_known_below,
-                                 config.second_opinion_context_below, config.second_opinion_lookalikes)
+        return WithSecondOpinion.from_config(self.scorer, config, self.opinion)
 
     def predict(self, config: Config, indices: list[int]) -> list[dict]:
         segmenter = Segmenter(config=config, scorer=self.scorer_for(config))
