@@ -93,10 +93,12 @@ def language_shares(spans: Sequence[Span]) -> dict[str, float]:
     return {lang: size / total for lang, size in sizes.items()} if total else {}
 
 
-def language_sizes(spans: Sequence[Span]) -> dict[str, int]:
+def language_sizes(spans: Sequence[Span], one_language: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Language -> characters in spans; a code `one_language` maps counts under the code it maps to."""
     sizes: dict[str, int] = {}
     for span in spans:
-        sizes[span.lang] = sizes.get(span.lang, 0) + span.end - span.start
+        lang = one_language.get(span.lang, span.lang) if one_language else span.lang
+        sizes[lang] = sizes.get(lang, 0) + span.end - span.start
     return sizes
 
 
@@ -123,11 +125,8 @@ def is_mixed(spans: Sequence[Span], min_share: float, min_chars: int, min_score:
     total = sum(span.end - span.start for span in spans if span.lang != UND)
     if not total:
         return False
-    sizes: dict[str, int] = {}
-    for span in spans:
-        if span.score >= min_score and span.lang != UND:
-            lang = one_language.get(span.lang, span.lang) if one_language else span.lang
-            sizes[lang] = sizes.get(lang, 0) + span.end - span.start
+    sizes = language_sizes([span for span in spans if span.score >= min_score], one_language)
+    sizes.pop(UND, None)
     meaningful = [lang for lang, size in sizes.items() if size >= min_chars and size / total >= min_share]
     return len(meaningful) >= 2
 
