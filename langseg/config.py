@@ -27,6 +27,10 @@ class Config:
     """A unit's weight is multiplied by its best probability to this power (0: confidence ignored)."""
     script_cost: float = 8.0
     """Cost of a language for a unit none of whose letters are in that language's script (scaled by the share)."""
+    script_change_factor: float = 0.0
+    """The switch cost between neighbouring units whose main scripts differ is multiplied by this (only in
+    documents whose candidate languages use several scripts): a change of script is itself a sign of a change
+    of language, as from Serbian in Cyrillic to Croatian in Latin letters, which fastText alone finds close."""
     full_weight_chars: int = 60
     """A unit this long (non-space characters) or longer counts fully; shorter units count in proportion."""
     min_weight: float = 0.05

@@ -123,6 +123,10 @@ class ScriptPenalty:
     applies: np.ndarray
     cost: float
 
+    def take(self, rows: np.ndarray) -> ScriptPenalty:
+        """The penalty of the given units only."""
+        return ScriptPenalty(self.shares[rows], self.membership, self.applies[rows], self.cost)
+
 
 def decode_evidence(
     evidence: Evidence,

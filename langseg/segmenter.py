@@ -176,8 +176,11 @@ class Segmenter:
         length alone, however many languages it holds."""
         config = self.config
         weights, costs = self._inputs(pieces, docs, lines)
+        penalty, script_changes = script_context(evidence, pieces, docs, weights, config.script_cost)
+        if script_changes.any():
+            costs = np.where(script_changes, costs * config.script_change_factor, costs)
         if len(evidence) <= _DECODE_CHUNK:
-            return self._viterbi(evidence, pieces, docs, weights, costs)
+            return self._viterbi(evidence, docs, weights, costs, penalty)
         window, entry, mass = windows(evidence, weights, costs, config.floor, config.prior_weight,
                                       config.confidence_power, _DECODE_CHUNK)
         chosen = np.empty(len(evidence), dtype=np.int64)
@@ -185,15 +188,14 @@ class Segmenter:
         for part in _chunks_by_document(np.arange(len(evidence)), window, _DECODE_CHUNK):
             first, last = window[part[0]], window[part[-1]]
             chosen[part], chosen_probs[part] = self._viterbi(
-                evidence.take(part), pieces[part[0]:part[-1] + 1], window[part] - first, weights[part],
-                costs[part], mass=mass, entry=entry[first:last + 1])
+                evidence.take(part), window[part] - first, weights[part], costs[part],
+                penalty.take(part) if penalty is not None else None, mass=mass, entry=entry[first:last + 1])
         return chosen, chosen_probs
 
-    def _viterbi(self, evidence: Evidence, pieces: list[str], docs: np.ndarray, weights: np.ndarray,
-                 costs: np.ndarray, mass: np.ndarray | None = None, entry: np.ndarray | None = None
+    def _viterbi(self, evidence: Evidence, docs: np.ndarray, weights: np.ndarray, costs: np.ndarray,
+                 penalty: ScriptPenalty | None, mass: np.ndarray | None = None, entry: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
         config = self.config
-        penalty = script_penalty(evidence, pieces, docs, weights, config.script_cost)
         return decode_evidence(evidence, docs, weights, costs, config.floor, penalty, config.prior_weight,
                                config.confidence_power, mass=mass, entry=entry)
 
@@ -238,14 +240,17 @@ def _pad(array: np.ndarray, width: int, fill: float) -> np.ndarray:
     return padded
 
 
-def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, weights: np.ndarray,
-                   cost: float) -> ScriptPenalty | None:
-    """The script mismatch cost of the short units of documents whose candidates use several scripts.
+def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, weights: np.ndarray,
+                   cost: float) -> tuple[ScriptPenalty | None, np.ndarray]:
+    """What the units' scripts say, in documents whose candidate languages are written in several script
+    groups (elsewhere they say nothing): the script mismatch cost of the short units, and where the main
+    script changes from one unit to the next (a change of script is itself a sign of a change of language).
 
     A long unit's own evidence already rules out a language of another script, so only units below full
-    weight pay; a document whose candidate languages share one script has nothing to tell.
+    weight pay the mismatch cost.
     """
-    scripts, membership, group = _script_table(evidence.codes)
+    scripts, membership, group, folded = _script_table(evidence.codes)
+    changes = np.zeros(len(pieces), dtype=bool)
     ids = np.maximum(evidence.ids, 0)
     candidate = (evidence.probs >= CANDIDATE_PROB) & (evidence.ids >= 0)
     candidate[:, 0] = True
@@ -255,23 +260,35 @@ def script_penalty(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     highest = np.maximum.reduceat(groups.max(axis=1), starts)
     several = lowest < highest  # the document's candidates are written in two script groups or more
     number = np.cumsum(np.r_[False, docs[1:] != docs[:-1]])  # each unit's document, counted from 0
-    applies = several[number] & (weights < 1.0)
-    if not applies.any():
-        return None
+    inside = np.flatnonzero(several[number])
+    if not len(inside):
+        return None, changes
+    counts = script_counts([pieces[i] for i in inside.tolist()], scripts)  # units x scripts
+    main = _main_script(counts, folded)
+    inside_docs = docs[inside]
+    changes[inside[1:]] = ((main[1:] != main[:-1]) & (main[1:] >= 0) & (main[:-1] >= 0)
+                           & (inside_docs[1:] == inside_docs[:-1]))
+    short = weights[inside] < 1.0
+    if not short.any():
+        return None, changes
+    paying = inside[short]
     used = (membership[ids] & candidate[:, :, None]).any(axis=1)  # units x scripts
     doc_scripts = np.logical_or.reduceat(used, starts)
-    paying = np.flatnonzero(applies)
-    counts = script_counts([pieces[i] for i in paying.tolist()], scripts) * doc_scripts[number[paying]]
+    counts = counts[short] * doc_scripts[number[paying]]
     totals = counts.sum(axis=1, keepdims=True)  # letters in the scripts of the document's candidates
     shares = np.zeros((len(pieces), len(scripts)))
     shares[paying] = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    return ScriptPenalty(shares, membership.astype(np.float64), applies, cost)
+    applies = np.zeros(len(pieces), dtype=bool)
+    applies[paying] = True
+    return ScriptPenalty(shares, membership.astype(np.float64), applies, cost), changes
 
 
 @lru_cache(maxsize=8)
-def _script_table(codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+def _script_table(codes: tuple[str, ...]
+                  ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
     """Every script of the model's languages, which language is written in which (languages x scripts,
-    boolean), and each language's script group (one number per distinct set of scripts; -1: unknown)."""
+    boolean), each language's script group (one number per distinct set of scripts; -1: unknown), and the
+    (script, script it counts as) pairs for telling a unit's main script."""
     scripts = tuple(sorted({script for code in codes for script in language_scripts(code)}))
     column = {script: k for k, script in enumerate(scripts)}
     membership = np.zeros((len(codes), len(scripts)), dtype=bool)
@@ -283,7 +300,25 @@ def _script_table(codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray, 
             membership[j, column[script]] = True
         if written:
             group[j] = group_of.setdefault(written, len(group_of))
-    return scripts, membership, group
+    folded = tuple((k, column[_COUNTED_AS[script]]) for k, script in enumerate(scripts)
+                   if _COUNTED_AS.get(script) in column)
+    return scripts, membership, group, folded
+
+
+_COUNTED_AS = {"Hira": "Hani", "Kana": "Hani"}
+"""Scripts whose letters count as another's when finding a unit's main script: Japanese mixes kana and
+Han from line to line, and that is no change of language."""
+
+
+def _main_script(counts: np.ndarray, folded: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Each unit's most used script (a column of `counts`, units x scripts), or -1 for a unit without
+    letters in any; `folded` lists (script, script it counts as)."""
+    if folded:
+        counts = counts.copy()
+        for source, target in folded:
+            counts[:, target] += counts[:, source]
+            counts[:, source] = 0
+    return np.where(counts.any(axis=1), counts.argmax(axis=1), -1)
 
 
 _DEFAULT: Segmenter | None = None

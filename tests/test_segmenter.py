@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter
+from langseg.scoring import Evidence
+from langseg.segmenter import script_context
 from langseg.types import UND
 
 from .conftest import KeywordScorer
+
+
+class TableScorer:
+    """A fake model that knows each text's distribution by heart."""
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def score(self, texts: list[str]) -> list[dict[str, float]]:
+        return [self.table[text] for text in texts]
 
 WORDS = ["the", "house", "is", "el", "agua", "de", "la", "maison", "est", "das", "Haus", "42", "—", "x"]
 SEPARATORS = ["\n", "\n\n", "\r\n", "\n \n", "\n• ", "\n  - ", "\t", ". ", "。", " "]
@@ -129,3 +144,50 @@ def test_bokmal_beside_nynorsk_keeps_both_codes_but_is_not_mixed(real_segmenter:
     assert [span.lang for span in document.spans] == ["no", "nn"]
     assert not document.mixed
     assert Segmenter(mixed_one_language=()).segment(f"{BOKMAL}\n\n{NYNORSK}").mixed
+
+
+def _evidence(best: list[str], codes: tuple[str, ...] = ("en", "hr", "ja", "ru", "sr", "zh")) -> Evidence:
+    return Evidence.from_distributions([{lang: 0.9} for lang in best], codes)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "best", "changes"),
+    [
+        # Cyrillic to Latin and back.
+        (["Добар дан свима.", "Dobar dan svima.", "Хвала."], ["sr", "hr", "sr"], [False, True, True]),
+        # Digits and punctuation have no script: no change across them.
+        (["Привет всем.", "2024 — 12:00", "Пока."], ["ru", "en", "ru"], [False, False, False]),
+        # Kana and Han count as one script: Japanese lines vary between them.
+        (["東京都の人口。", "ひらがなだけです", "Hello there"], ["ja", "zh", "en"], [False, False, True]),
+    ],
+)
+def test_a_change_of_main_script_is_found_between_units(pieces: list[str], best: list[str],
+                                                         changes: list[bool]) -> None:
+    evidence = _evidence(best)
+    docs = np.zeros(len(pieces), dtype=np.int64)
+    _penalty, found = script_context(evidence, pieces, docs, np.ones(len(pieces)), cost=5.0)
+    assert found.tolist() == changes
+
+
+def test_script_changes_count_only_where_the_candidates_use_several_scripts() -> None:
+    # Both documents alternate scripts, but the first one's candidates are all written in Latin letters.
+    pieces = ["Dobar dan.", "Добар дан.", "Hello.", "Добар дан.", "Dobar dan."]
+    evidence = _evidence(["hr", "hr", "en", "sr", "hr"])
+    docs = np.array([0, 0, 0, 1, 1])
+    _penalty, found = script_context(evidence, pieces, docs, np.ones(len(pieces)), cost=5.0)
+    assert found.tolist() == [False, False, False, False, True]
+
+
+def test_script_change_factor_lowers_the_switch_cost_at_a_change_of_script() -> None:
+    # The Latin unit leans Croatian: at full cost the page stays Serbian, and with the switch free where the
+    # script changes, the Latin unit takes its own evidence (no script mismatch cost here, to see the factor alone).
+    pieces = ["Добар дан свима, како сте данас?", "Dobar dan svima, kako ste danas?", "Хвала, добро смо."]
+    dists = [{"sr": 0.9, "hr": 0.1}, {"hr": 0.55, "sr": 0.45}, {"sr": 0.9, "hr": 0.1}]
+    scorer = TableScorer(dict(zip(pieces, dists)))
+    text = "\n".join(pieces)
+    labels = {}
+    for factor in (1.0, 0.0):
+        segmenter = Segmenter(scorer=scorer, script_change_factor=factor, switch_cost=1.0, prior_weight=0.0,
+                              script_cost=0.0, mask_names=False, second_opinion=False)
+        labels[factor] = [span.lang for span in segmenter.segment(text).spans]
+    assert labels == {1.0: ["sr"], 0.0: ["sr", "hr", "sr"]}
