@@ -246,8 +246,10 @@ def reliability(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray) -> tup
     return error, rows
 
 
-def held_out_predictions(evaluator: Evaluator, docs: list[dict], fold_count: int, rounds: int) -> list[dict]:
-    """Every document decoded with parameters searched on the other folds only."""
+def held_out_predictions(evaluator: Evaluator, docs: list[dict], fold_count: int, rounds: int,
+                         seed: int = 0) -> list[dict]:
+    """Every document decoded with parameters searched on the other folds only (fold k's search is
+    seeded with `seed + k`)."""
     # Each fold's search starts from the code's neutral defaults, never from the shipped parameters:
     # those were tuned on the whole set, the held-out fold included.
     neutral = Config()
@@ -255,7 +257,7 @@ def held_out_predictions(evaluator: Evaluator, docs: list[dict], fold_count: int
     split = folds(docs, fold_count)
     for number, test in enumerate(split):
         train = sorted(set(range(len(docs))) - set(test))
-        tuned = search(evaluator, neutral, train, rounds, seed=number)
+        tuned = search(evaluator, neutral, train, rounds, seed=seed + number)
         for index, record in zip(test, evaluator.predict(tuned, test)):
             held_out[index] = record
         print(f"fold {number + 1}/{len(split)}: tuned on {len(train)} documents, "
@@ -288,6 +290,8 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model name or path (default: the default model)")
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the folds' searches (the order they try parameters in); shows the search's spread")
     parser.add_argument("--write", action="store_true", help="write the parameters and calibration")
     parser.add_argument("--params-out", type=Path, default=PARAMS_FILE)
     parser.add_argument("--flag-rule-only", action="store_true",
@@ -307,7 +311,7 @@ def main() -> None:
         return
     start = replace(tuned_defaults(), calibration=None)
 
-    predictions = held_out_predictions(evaluator, docs, args.folds, args.rounds)
+    predictions = held_out_predictions(evaluator, docs, args.folds, args.rounds, args.seed)
     result = score_module.score(docs, predictions)
     print("Held-out (cross-validated) scores, default model:\n")
     print(score_module.fmt_table(result))
