@@ -54,6 +54,8 @@ def script_counts(pieces: Sequence[str], scripts: tuple[str, ...]) -> np.ndarray
         raise ValueError("at most 254 scripts")
     width = len(scripts) + 1
     code_points = np.frombuffer("".join(pieces).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    owner = np.repeat(np.arange(len(pieces)), [len(piece) for piece in pieces])
-    cells = owner * width + _script_index(scripts)[code_points]
+    lengths = np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces))
+    index_type = np.int32 if len(pieces) * width < 2**31 else np.intp  # half the memory traffic when it fits
+    first_cell = np.repeat(np.arange(0, len(pieces) * width, width, dtype=index_type), lengths)  # each character's piece
+    cells = first_cell + _script_index(scripts)[code_points]
     return np.bincount(cells, minlength=len(pieces) * width).reshape(len(pieces), width)[:, 1:]

@@ -272,8 +272,10 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     if not short.any():
         return None, changes
     paying = inside[short]
-    used = (membership[ids] & candidate[:, :, None]).any(axis=1)  # units x scripts
-    doc_scripts = np.logical_or.reduceat(used, starts)
+    rows, columns = np.nonzero(candidate)  # each document's candidate languages, once each
+    pairs = np.unique(number[rows] * len(evidence.codes) + ids[rows, columns])
+    doc_scripts = np.zeros((len(starts), len(scripts)), dtype=bool)  # the scripts they are written in
+    np.logical_or.at(doc_scripts, pairs // len(evidence.codes), membership[pairs % len(evidence.codes)])
     counts = counts[short] * doc_scripts[number[paying]]
     totals = counts.sum(axis=1, keepdims=True)  # letters in the scripts of the document's candidates
     shares = np.zeros((len(pieces), len(scripts)))
