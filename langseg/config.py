@@ -46,6 +46,9 @@ class Config:
     mixed_one_language: tuple[tuple[str, ...], ...] = (("no", "nb", "nn"),)
     """Codes the mixed flag counts as one language: the written standards of one language (Norwegian
     Bokmål and Nynorsk), used side by side without making a page bilingual. Spans keep their codes."""
+    repair_homoglyphs: bool = True
+    """Score each word with Latin and Cyrillic lookalike letters typed for each other ("декiлька" with a
+    Latin i) as written in its own script (the model's input only; offsets are the text's)."""
     mask_names: bool = True
     """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
     second_opinion: bool = True
