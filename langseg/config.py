@@ -66,6 +66,11 @@ class Config:
     """(a language the model knows, one it lacks whose text it mistakes for it): a unit the model gives the
     first, however surely, is asked too, and only the second may enter. lid.176 reads Faroese as Icelandic
     at 0.8-0.95, Māori or Hawaiian with macrons as Latvian at 0.7, and Tigrinya as Amharic at 0.97-1.0."""
+    second_opinion_marked: tuple[tuple[str, str], ...] = (("ẹọṣẸỌṢ\u0323", "yo"), ("ịụṅỊỤṄ\u0323", "ig"))
+    """(letters, the language they mark): a unit holding any of the letters that the model gave another
+    language with less than 0.9 is asked too, and only the marked language may enter, even one the model
+    knows and weighed close to its best. lid.176 reads Yoruba written with its dotted letters as Catalan,
+    Irish or Spanish at 0.4-0.75, and Igbo as Vietnamese."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None

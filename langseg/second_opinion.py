@@ -10,6 +10,7 @@ fastText is fairly sure of. The common case, text in languages fastText knows we
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -28,6 +29,11 @@ product names and numbers ("Version 2.0 del Manual.", "Sprawdź Windows Update."
 mojibake. lid.176 knows no language better, so English it neither chose nor ranked near its choice is
 CLD2's default, not a model failure: on the dev set none of the characters CLD2 moved to English that
 way was English."""
+
+
+MARKED_BELOW = 0.9
+"""Units fastText gives more than this are not looked at for marked letters: its misreadings of Yoruba
+with its dotted letters come at 0.2-0.75, and looking at every unit would cost more than the round."""
 
 
 _Opinions = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -88,14 +94,17 @@ class WithSecondOpinion:
     third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
     neighbours (id/ms).
     A unit fastText gives a language whose lookalike it lacks (`lookalikes`: Faroese read as Icelandic) is
-    asked however sure fastText is, and only that lookalike may enter.
+    asked however sure fastText is, and only that lookalike may enter. So is a unit holding letters that
+    mark a language (`marked`: Yoruba's ẹ ọ ṣ) which fastText gave another one, and only the marked
+    language may enter, even one fastText knows.
     Given each text's document, a last round asks about the fairly sure units (below `context_below`)
     of documents where an earlier round found a language fastText lacks, and admits only that language.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
                  second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0,
-                 lookalikes: Sequence[tuple[str, str]] = ()) -> None:
+                 lookalikes: Sequence[tuple[str, str]] = (),
+                 marked: Sequence[tuple[str, str]] = ()) -> None:
         self.primary = primary
         self.context_below = context_below
         self.known_below = known_below
@@ -114,6 +123,9 @@ class WithSecondOpinion:
             if known in primary.languages and lacking in self.second.languages:
                 self._lookalike[column[known], column[lacking]] = True
         self._has_lookalike = self._lookalike.any(axis=1)
+        self._marks = [(re.compile(f"[{re.escape(letters)}]"), column[language])  # (the letters, their language)
+                       for letters, language in marked if language in self.second.all_languages]
+        self._any_mark = re.compile(f"[{re.escape(''.join(m[0] for m in marked))}]") if self._marks else None
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
@@ -122,7 +134,7 @@ class WithSecondOpinion:
         return cls(primary, config.second_opinion_below, config.second_opinion_weight, second,
                    known_below=config.second_opinion_known_below,
                    context_below=config.second_opinion_context_below,
-                   lookalikes=config.second_opinion_lookalikes)
+                   lookalikes=config.second_opinion_lookalikes, marked=config.second_opinion_marked)
 
     def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
@@ -140,10 +152,15 @@ class WithSecondOpinion:
         rows, columns, injected = _joined(
             self._opinions(texts, ids, probs, np.flatnonzero(unsure)),
             self._opinions(texts, ids, probs, looks, admit=lambda r, c: self._lookalike[ids[r, 0], c]))
+        asked_already = looks
+        if self._marks:
+            marked = self._marked(texts, ids, probs, np.union1d(rows, looks))
+            rows, columns, injected = _joined((rows, columns, injected), marked)
+            asked_already = np.union1d(looks, marked[0])
         if docs is not None and self.context_below > self.below and len(rows):
             rows, columns, injected = _joined(
                 (rows, columns, injected),
-                self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, looks))
+                self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, asked_already))
         if not len(rows):
             return Evidence(self.codes, ids, probs)
         width = ids.shape[1]
@@ -157,14 +174,40 @@ class WithSecondOpinion:
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
 
+    def _marked(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answered: np.ndarray
+                ) -> _Opinions:
+        """The marked-letters round: CLD2 on the units (not `answered` already, and below `MARKED_BELOW`)
+        holding letters that mark a language fastText did not give them; only a language they mark may enter."""
+        allowed: dict[int, set[int]] = {}
+        any_mark = self._any_mark
+        assert any_mark is not None
+        for row in np.flatnonzero(probs[:, 0] < MARKED_BELOW).tolist():
+            text = texts[row]
+            if text.isascii() or any_mark.search(text) is None:
+                continue
+            best = int(ids[row, 0])
+            for letters, language in self._marks:
+                if best != language and letters.search(text) is not None:
+                    allowed.setdefault(row, set()).add(language)
+        asked = np.setdiff1d(np.fromiter(allowed, dtype=np.int64, count=len(allowed)), answered)
+        if not len(asked):
+            return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0)
+
+        def marked_here(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+            return np.array([c in allowed[r] for r, c in zip(rows.tolist(), columns.tolist())], dtype=bool)
+
+        return self._opinions(texts, ids, probs, asked, admit=marked_here, known=True)
+
     def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray,
-                  admit: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> _Opinions:
+                  admit: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None, known: bool = False
+                  ) -> _Opinions:
         """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
-        to inject). `admit(rows, columns)`, when given, narrows which answers a round accepts."""
+        to inject). `admit(rows, columns)`, when given, narrows which answers a round accepts; with `known`,
+        a reliable answer may name a language fastText knows whatever fastText's probabilities."""
         rows, columns, shares = [], [], []
         opinion = self.second.opinion
         silent = (ids[asked, 0] < 0).tolist()  # fastText found no token: any language CLD2 names will do
-        failing = (probs[asked, 0] < self.known_below).tolist()
+        failing = [True] * len(asked) if known else (probs[asked, 0] < self.known_below).tolist()
         for row, any_language, reliable_known in zip(asked.tolist(), silent, failing):
             answer = opinion(texts[row], any_language, reliable_known)
             if answer is not None:
@@ -176,9 +219,10 @@ class WithSecondOpinion:
         found = np.array(rows, dtype=np.int64)
         column = np.array(columns, dtype=np.int32)
         injected = self.weight * np.array(shares)
-        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's.
+        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's
+        # (unless the round was asked for such a language: marked letters settle the call).
         listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
-        keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0))
+        keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0)) | known
         if admit is not None:
             keep &= admit(found, column)
         return found[keep], column[keep], injected[keep]

@@ -236,3 +236,42 @@ def test_a_language_lid176_reads_as_another_it_knows_is_found(text: str, lookali
 def test_the_languages_lookalikes_are_read_as_stay_themselves(lang: str, sentences: list[str],
                                                               real_segmenter: Segmenter) -> None:
     assert real_segmenter.segment("\n".join(sentences)).languages == {lang: 1.0}
+
+
+MARKED_TEXTS = {
+    "fairly sure English, with ā, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
+    "fairly sure English, with ā, CLD2 says Zulu": ({"en": 0.8, "lv": 0.1}, ("zu", 0.9)),
+    "fairly sure English, no mark, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
+    "certain English, with ā, CLD2 says Maori": ({"en": 0.95, "lv": 0.01}, ("mi", 0.9)),
+}
+
+
+def marked_scorer(marked: list[tuple[str, str]]) -> WithSecondOpinion:
+    primary = TablePrimary({text: dist for text, (dist, _) in MARKED_TEXTS.items()})
+    opinion = TableOpinion({text: answer for text, (_, answer) in MARKED_TEXTS.items()})
+    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
+                             marked=marked)
+
+
+def test_a_unit_with_letters_that_mark_a_language_is_asked_and_only_that_language_enters() -> None:
+    texts = list(MARKED_TEXTS)
+    assert best_languages(marked_scorer([]).evidence(texts)) == ["en", "en", "en", "en"]
+    # Only the first unit has the mark, is below the round's limit and gets the marked language from CLD2.
+    assert best_languages(marked_scorer([("ā", "mi")]).evidence(texts)) == ["mi", "en", "en", "en"]
+
+
+YORUBA = ["Ẹ kú àárọ̀, ṣé dáadáa ni?", "Mo fẹ́ jẹ ẹ̀wà àti dòdò lónìí."]
+IGBO = "Ụlọ akwụkwọ anyị dị nso n'ahịa."
+VIETNAMESE = ["Hôm nay trời đẹp, chúng tôi đi dạo ở công viên.", "Chị ấy đọc sách mỗi tối."]
+
+
+@pytest.mark.parametrize("text, lang", [*[(text, "yo") for text in YORUBA], (IGBO, "ig")])
+def test_yoruba_and_igbo_with_their_dotted_letters_are_found(text: str, lang: str,
+                                                            real_segmenter: Segmenter) -> None:
+    assert Segmenter(second_opinion_marked=()).segment(text).language != lang  # lid.176 alone misreads them
+    assert real_segmenter.segment(text).language == lang
+
+
+@pytest.mark.parametrize("text", VIETNAMESE)
+def test_vietnamese_which_writes_the_same_letters_stays_vietnamese(text: str, real_segmenter: Segmenter) -> None:
+    assert real_segmenter.segment(text).language == "vi"
