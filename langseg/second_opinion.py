@@ -125,7 +125,7 @@ class WithSecondOpinion:
         self._has_lookalike = self._lookalike.any(axis=1)
         self._marks = [(re.compile(f"[{re.escape(letters)}]"), column[language])  # (the letters, their language)
                        for letters, language in marked if language in self.second.all_languages]
-        self._any_mark = re.compile(f"[{re.escape(''.join(m[0] for m in marked))}]") if self._marks else None
+        self._any_mark = re.compile(f"[{re.escape(''.join(m[0] for m in marked))}][^\n]*") if self._marks else None
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
@@ -181,10 +181,13 @@ class WithSecondOpinion:
         allowed: dict[int, set[int]] = {}
         any_mark = self._any_mark
         assert any_mark is not None
-        for row in np.flatnonzero(probs[:, 0] < MARKED_BELOW).tolist():
+        looked_at = np.flatnonzero(probs[:, 0] < MARKED_BELOW)
+        # One scan of all of them joined (units hold no newline), one match per unit with a mark.
+        chosen = [texts[row] for row in looked_at.tolist()]
+        starts = np.r_[0, np.cumsum(np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen)) + 1)]
+        hits = [match.start() for match in any_mark.finditer("\n".join(chosen))]
+        for row in looked_at[np.searchsorted(starts, hits, side="right") - 1].tolist():
             text = texts[row]
-            if text.isascii() or any_mark.search(text) is None:
-                continue
             best = int(ids[row, 0])
             for letters, language in self._marks:
                 if best != language and letters.search(text) is not None:
