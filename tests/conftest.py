@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from langseg import Segmenter
 from langseg.scoring import Distribution
@@ -15,6 +16,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV_SET = SHARED / "bench" / "dev.jsonl"
 SCORER_SCRIPT = SHARED / "bench" / "score.py"
 DATA = Path(__file__).resolve().parent / "data"
+
+# No test is timed: Hypothesis's per-example deadline would make a loaded machine fail a correct test.
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 
 class KeywordScorer:
