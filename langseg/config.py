@@ -47,8 +47,9 @@ class Config:
     """Codes the mixed flag counts as one language: the written standards of one language (Norwegian
     Bokmål and Nynorsk), used side by side without making a page bilingual. Spans keep their codes."""
     repair_homoglyphs: bool = True
-    """Score each word with Latin and Cyrillic lookalike letters typed for each other ("декiлька" with a
-    Latin i) as written in its own script (the model's input only; offsets are the text's)."""
+    """Score a unit the model gave a Cyrillic-script language with less than 0.99 again, with the Latin
+    lookalike letters typed into its Cyrillic words ("декiлька" with a Latin i) put back in Cyrillic (the
+    model's input only; offsets are the text's)."""
     mask_names: bool = True
     """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
     second_opinion: bool = True
