@@ -169,7 +169,8 @@ class Segmenter:
         back in each word's script changes their text: the units the model gave a language written in
         Cyrillic with less than `_REPAIR_BELOW`. A unit it is all but certain of has nothing to gain, and
         looking at every unit would cost more than scoring the few repaired ones again."""
-        cyrillic = _cyrillic_languages(evidence.codes)
+        scripts, membership, _group, _folded = _script_table(evidence.codes)
+        cyrillic = membership[:, scripts.index("Cyrl")] if "Cyrl" in scripts else np.zeros(len(evidence.codes), bool)
         best = evidence.ids[:, 0]
         asked = np.flatnonzero((evidence.probs[:, 0] < _REPAIR_BELOW) & (best >= 0) & cyrillic[np.maximum(best, 0)])
         rows, repaired = [], []
@@ -313,12 +314,6 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     applies = np.zeros(len(pieces), dtype=bool)
     applies[paying] = True
     return ScriptPenalty(shares, membership.astype(np.float64), applies, cost), changes
-
-
-@lru_cache(maxsize=8)
-def _cyrillic_languages(codes: tuple[str, ...]) -> np.ndarray:
-    """Which of `codes` are written in Cyrillic (one boolean per code)."""
-    return np.array(["Cyrl" in language_scripts(code) for code in codes], dtype=bool)
 
 
 @lru_cache(maxsize=8)
