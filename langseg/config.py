@@ -85,11 +85,14 @@ class Config:
         return replace(self, **overrides)
 
 
+_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked")
+
+
 @lru_cache(maxsize=1)
 def tuned_defaults() -> Config:
     """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
     values = dict(models_json("params.json")["params"])
-    for name in ("calibration", "mixed_one_language", "second_opinion_lookalikes"):  # JSON lists -> tuples
+    for name in _TUPLES_OF_TUPLES:  # JSON gives them as lists of lists
         if values.get(name):
             values[name] = tuple(tuple(items) for items in values[name])
     known = {f.name for f in fields(Config)}

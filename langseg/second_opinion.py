@@ -123,9 +123,9 @@ class WithSecondOpinion:
             if known in primary.languages and lacking in self.second.languages:
                 self._lookalike[column[known], column[lacking]] = True
         self._has_lookalike = self._lookalike.any(axis=1)
-        self._marks = [(re.compile(f"[{re.escape(letters)}]"), column[language])  # (the letters, their language)
-                       for letters, language in marked if language in self.second.all_languages]
-        self._any_mark = re.compile(f"[{re.escape(''.join(m[0] for m in marked))}][^\n]*") if self._marks else None
+        kept = [(letters, language) for letters, language in marked if language in self.second.all_languages]
+        self._marks = [(re.compile(f"[{re.escape(letters)}]"), column[language]) for letters, language in kept]
+        self._any_mark = re.compile(f"[{re.escape(''.join(letters for letters, _ in kept))}][^\n]*") if kept else None
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
