@@ -134,11 +134,17 @@ CONTEXT_TEXTS = {
 }
 
 
+def table_scorer(texts: dict[str, tuple[dict[str, float], tuple[str, float]]], **rounds: object
+                 ) -> WithSecondOpinion:
+    """The second opinion over fake models that know `texts` by heart: text -> (fastText's distribution,
+    CLD2's answer); `rounds` switch on the optional rounds (lookalikes, marked letters, context)."""
+    primary = TablePrimary({text: dist for text, (dist, _) in texts.items()})
+    opinion = TableOpinion({text: answer for text, (_, answer) in texts.items()})
+    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion, **rounds)  # type: ignore[arg-type]
+
+
 def context_scorer() -> WithSecondOpinion:
-    primary = TablePrimary({text: dist for text, (dist, _) in CONTEXT_TEXTS.items()})
-    opinion = TableOpinion({text: answer for text, (_, answer) in CONTEXT_TEXTS.items()})
-    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
-                             context_below=0.9)
+    return table_scorer(CONTEXT_TEXTS, context_below=0.9)
 
 
 def test_a_document_with_a_language_fasttext_lacks_gets_its_fairly_sure_units_checked() -> None:
@@ -180,10 +186,7 @@ LOOKALIKE_TEXTS = {
 
 
 def lookalikes_scorer(lookalikes: list[tuple[str, str]]) -> WithSecondOpinion:
-    primary = TablePrimary({text: dist for text, (dist, _) in LOOKALIKE_TEXTS.items()})
-    opinion = TableOpinion({text: answer for text, (_, answer) in LOOKALIKE_TEXTS.items()})
-    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
-                             context_below=0.9, lookalikes=lookalikes)
+    return table_scorer(LOOKALIKE_TEXTS, context_below=0.9, lookalikes=lookalikes)
 
 
 def test_a_sure_label_with_a_lookalike_the_model_lacks_is_asked_and_only_that_lookalike_enters() -> None:
@@ -247,10 +250,7 @@ MARKED_TEXTS = {
 
 
 def marked_scorer(marked: list[tuple[str, str]]) -> WithSecondOpinion:
-    primary = TablePrimary({text: dist for text, (dist, _) in MARKED_TEXTS.items()})
-    opinion = TableOpinion({text: answer for text, (_, answer) in MARKED_TEXTS.items()})
-    return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion,  # type: ignore[arg-type]
-                             marked=marked)
+    return table_scorer(MARKED_TEXTS, marked=marked)
 
 
 def test_a_unit_with_letters_that_mark_a_language_is_asked_and_only_that_language_enters() -> None:
