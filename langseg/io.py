@@ -214,24 +214,27 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
         found = get_field(record, options.id_field)
         if found is not None and not isinstance(found, (dict, list)):
             doc_id = str(found)
-    text = get_field(record, options.text_field)
-    if text is None:
+    text = get_field(record, options.text_field, _ABSENT)
+    if text is _ABSENT:
         return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} field", fields=record)
     if not isinstance(text, str):
-        kind = type(text).__name__
+        kind = "null" if text is None else type(text).__name__
         return InputDoc(id=doc_id, text="", error=f"{place}: field {options.text_field!r} is {kind}, not a string",
                         fields=record)
     return InputDoc(id=doc_id, text=text, fields=record, notes=notes)
 
 
-def get_field(record: dict[str, Any], dotted: str) -> Any:
-    """`record["meta"]["id"]` for "meta.id" (a key that itself holds dots wins); None when absent."""
+_ABSENT = object()
+
+
+def get_field(record: dict[str, Any], dotted: str, default: Any = None) -> Any:
+    """`record["meta"]["id"]` for "meta.id" (a key that itself holds dots wins); `default` when absent."""
     if dotted in record:
         return record[dotted]
     value: Any = record
     for part in dotted.split("."):
         if not isinstance(value, dict) or part not in value:
-            return None
+            return default
         value = value[part]
     return value
 

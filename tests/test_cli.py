@@ -65,6 +65,7 @@ def test_bad_lines_become_error_records_in_order(tmp_path: Path) -> None:
         '{"id": "b", "text": \n'
         '{"id": "c", "body": "no text field"}\n'
         '{"id": "d", "text": 42}\n'
+        '{"id": "f", "text": null}\n'
         '\n'
         '{"id": "e", "text": "Buenos días a todos los presentes."}\n',
         encoding="utf-8",
@@ -72,11 +73,12 @@ def test_bad_lines_become_error_records_in_order(tmp_path: Path) -> None:
     result = run("tag", str(path))
     assert result.exit_code == 0
     out = records(result.stdout)
-    assert [r["id"] for r in out] == ["a", f"{path}:2", "c", "d", "e"]
-    assert [("error" in r) for r in out] == [False, True, True, True, False]
+    assert [r["id"] for r in out] == ["a", f"{path}:2", "c", "d", "f", "e"]
+    assert [("error" in r) for r in out] == [False, True, True, True, True, False]
     assert out[1]["error"].startswith(f"{path}:2: malformed JSON")
     assert out[2]["error"] == f"{path}:3: no 'text' field"
     assert out[3]["error"] == f"{path}:4: field 'text' is int, not a string"
+    assert out[4]["error"] == f"{path}:5: field 'text' is null, not a string"
     assert out[1]["spans"] == [] and out[1]["language"] == "und"
 
 
