@@ -22,7 +22,7 @@ from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
 from .extract import keep_language
-from .io import InputDoc, InputOptions, atomic_output, batched, dumps_record, read_inputs
+from .io import InputDoc, InputOptions, atomic_output, batched, dumps_record, empty_folders, read_inputs
 from .models import cache_dir, cached_models, fetch, manifest
 from .pipeline import output_record, tag_documents, tag_records
 from .segmenter import Segmenter
@@ -117,6 +117,8 @@ def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
         for path in inputs:
             if path != "-" and not os.path.exists(path):
                 raise click.BadParameter(f"no such file or folder: {path}", param_hint="INPUT")
+        for folder in empty_folders(inputs, glob_pattern):
+            click.echo(f"langseg: warning: no file in {folder} matches --glob {glob_pattern!r}", err=True)
         options = InputOptions(format="lines" if lines_mode else input_format, text_field=text_field,
                                id_field=id_field or None, glob=glob_pattern)
         segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)

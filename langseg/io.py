@@ -60,11 +60,19 @@ def expand_inputs(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
     """Files as given, folders walked recursively (sorted, matching `glob`), and `-` for stdin."""
     for path in paths or [STDIN]:
         if path != STDIN and Path(path).is_dir():
-            for found in sorted(Path(path).rglob(glob)):
-                if found.is_file() and not found.name.startswith("."):
-                    yield str(found)
+            yield from sorted(str(found) for found in _folder_files(Path(path), glob))
         else:
             yield path
+
+
+def empty_folders(paths: Sequence[str], glob: str = "*") -> list[str]:
+    """The folders among `paths` that hold no file matching `glob` (a mistyped pattern reads nothing)."""
+    return [path for path in paths
+            if path != STDIN and Path(path).is_dir() and next(_folder_files(Path(path), glob), None) is None]
+
+
+def _folder_files(folder: Path, glob: str) -> Iterator[Path]:
+    return (found for found in folder.rglob(glob) if found.is_file() and not found.name.startswith("."))
 
 
 def read_inputs(paths: Sequence[str], options: InputOptions) -> Iterator[InputDoc]:

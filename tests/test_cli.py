@@ -104,6 +104,14 @@ def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no such file" in result.stderr
 
 
+def test_a_folder_with_no_matching_file_is_warned_about(tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_text("Buenos días a todos los presentes.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["tag", str(tmp_path), "--glob", "*.jsonl.zst"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"langseg: warning: no file in {tmp_path} matches --glob '*.jsonl.zst'\n"
+    assert "warning" not in CliRunner().invoke(main, ["tag", str(tmp_path), "--glob", "*.txt"]).stderr
+
+
 def test_detect_shows_spans() -> None:
     result = run("detect", SPANISH_ENGLISH)
     assert result.exit_code == 0
