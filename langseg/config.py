@@ -72,6 +72,13 @@ class Config:
     language with less than 0.9 is asked too, and only the marked language may enter, even one the model
     knows and weighed close to its best. lid.176 reads Yoruba written with its dotted letters as Catalan,
     Irish or Spanish at 0.4-0.75, and Igbo as Vietnamese."""
+    second_opinion_referee: bool = True
+    """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
+    probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
+    CLD2 tells apart (Czech and Slovak, Afrikaans and Dutch, Bulgarian and Russian); English stays out."""
+    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "sh", "sr"),)
+    """Groups of languages whose close calls among themselves stay fastText's: Bosnian, Croatian and Serbian
+    in Latin letters, which CLD2 does not tell apart better than fastText."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
@@ -85,7 +92,8 @@ class Config:
         return replace(self, **overrides)
 
 
-_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked")
+_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked",
+                     "second_opinion_referee_apart")
 
 
 @lru_cache(maxsize=1)

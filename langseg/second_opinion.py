@@ -3,9 +3,10 @@
 lid.176 has no label for Sotho, Tswana, Tsonga, Ganda, Shona, Xhosa, Zulu, Māori and others: text in
 those languages gets a wrong, unsure fastText label. CLD2 (pycld2, offline, bundled tables) knows them.
 It is consulted only for units where fastText's best probability is below a threshold, and its answer is
-used mainly when it names a language the main model lacks (a close call between two languages fastText
-knows stays fastText's); in a document where it found such a language, it is also asked about the units
-fastText is fairly sure of. The common case, text in languages fastText knows well, keeps its speed.
+used mainly when it names a language the main model lacks; in a document where it found such a language,
+it is also asked about the units fastText is fairly sure of. A close call between two languages fastText
+knows goes to CLD2 as referee: a reliable answer for the runner-up enters. The common case, text in
+languages fastText knows well, keeps its speed.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ def _joined(*rounds: _Opinions) -> _Opinions:
     return tuple(np.concatenate(parts) for parts in zip(*rounds))  # type: ignore[return-value]
 
 
+Answer = tuple[str, float, bool]
+"""CLD2's best language for a text, the share of the text it gives it, and whether it calls it reliable."""
+
+
 class Cld2Opinion:
-    """CLD2's best language for a text, restricted to languages outside `known`."""
+    """CLD2's best language for a text, and which of its answers may enter the main model's evidence."""
 
     def __init__(self, known: frozenset[str], not_over_the_model: frozenset[str] = NOT_OVER_THE_MODEL) -> None:
         import pycld2
@@ -64,23 +69,33 @@ class Cld2Opinion:
         self.over_the_model = self.all_languages - not_over_the_model
         """The languages a reliable CLD2 answer may name over the main model's (see `NOT_OVER_THE_MODEL`)."""
 
+    def answer(self, text: str) -> Answer | None:
+        """CLD2's best-effort answer for `text` (None for text it cannot take)."""
+        try:
+            reliable, _bytes, details = self._detect(text, bestEffort=True)
+        except (self._error, ValueError, TypeError):  # invalid UTF-8, surrogates, control characters
+            return None
+        _name, code, percent, _score = details[0]
+        return self._code.get(code) or normalise_label(code), percent / 100.0, reliable
+
     def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False
                 ) -> tuple[str, float] | None:
         """(language, share of the text CLD2 gives it) when that language is one the main model lacks
         (or any language CLD2 names, with `any_language`: for text the main model had nothing to say on;
         with `reliable_known`, also a language the main model knows when CLD2 calls its answer reliable,
         English aside)."""
-        try:
-            reliable, _bytes, details = self._detect(text, bestEffort=True)
-        except (self._error, ValueError, TypeError):  # invalid UTF-8, surrogates, control characters
-            return None
-        _name, code, percent, _score = details[0]
-        language = self._code.get(code) or normalise_label(code)
-        allowed = (self.all_languages if any_language
-                   else self.over_the_model if reliable and reliable_known else self.languages)
-        if language not in allowed:
-            return None
-        return language, percent / 100.0
+        return admitted(self, self.answer(text), any_language, reliable_known)
+
+
+def admitted(second: Cld2Opinion, answer: Answer | None, any_language: bool = False, reliable_known: bool = False
+             ) -> tuple[str, float] | None:
+    """(language, share) of `answer` when a round may let it enter (see `Cld2Opinion.opinion`), else None."""
+    if answer is None:
+        return None
+    language, share, reliable = answer
+    allowed = (second.all_languages if any_language
+               else second.over_the_model if reliable and reliable_known else second.languages)
+    return (language, share) if language in allowed else None
 
 
 class WithSecondOpinion:
@@ -92,7 +107,9 @@ class WithSecondOpinion:
     the quantised model pruned) takes CLD2's language whatever it is. Below `known_below`, a reliable CLD2
     answer may name a language fastText knows (English aside), but only one fastText gave less than a
     third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
-    neighbours (id/ms).
+    neighbours (id/ms). Close calls have their own round (`referee`): a unit whose runner-up has at least a
+    third of its best's probability is asked, and a reliable answer naming the runner-up enters, except
+    English and except inside a group of `referee_apart`.
     A unit fastText gives a language whose lookalike it lacks (`lookalikes`: Faroese read as Icelandic) is
     asked however sure fastText is, and only that lookalike may enter. So is a unit holding letters that
     mark a language (`marked`: Yoruba's ẹ ọ ṣ) which fastText gave another one, and only the marked
@@ -104,7 +121,8 @@ class WithSecondOpinion:
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
                  second: Cld2Opinion | None = None, known_below: float = 0.0, context_below: float = 0.0,
                  lookalikes: Sequence[tuple[str, str]] = (),
-                 marked: Sequence[tuple[str, str]] = ()) -> None:
+                 marked: Sequence[tuple[str, str]] = (), referee: bool = False,
+                 referee_apart: Sequence[Sequence[str]] = ()) -> None:
         self.primary = primary
         self.context_below = context_below
         self.known_below = known_below
@@ -126,6 +144,12 @@ class WithSecondOpinion:
         kept = [(letters, language) for letters, language in marked if language in self.second.all_languages]
         self._marks = [(re.compile(f"[{re.escape(letters)}]"), column[language]) for letters, language in kept]
         self._any_mark = re.compile(f"[{re.escape(''.join(letters for letters, _ in kept))}][^\n]*") if kept else None
+        self.referee = referee
+        # _apart[code]: the group of languages (numbered from 0) whose close calls among themselves stay fastText's
+        self._apart = np.full(len(self.codes), -1, dtype=np.int64)
+        for number, group in enumerate(referee_apart):
+            self._apart[[column[code] for code in group if code in column]] = number
+        self._may_referee = np.array([code in self.second.over_the_model for code in self.codes])
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
@@ -134,7 +158,8 @@ class WithSecondOpinion:
         return cls(primary, config.second_opinion_below, config.second_opinion_weight, second,
                    known_below=config.second_opinion_known_below,
                    context_below=config.second_opinion_context_below,
-                   lookalikes=config.second_opinion_lookalikes, marked=config.second_opinion_marked)
+                   lookalikes=config.second_opinion_lookalikes, marked=config.second_opinion_marked,
+                   referee=config.second_opinion_referee, referee_apart=config.second_opinion_referee_apart)
 
     def evidence(self, texts: Sequence[str], docs: np.ndarray | None = None) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure.
@@ -147,20 +172,25 @@ class WithSecondOpinion:
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
         probs = base.probs
+        answers: dict[int, Answer | None] = {}  # CLD2 is asked about each unit once, whichever rounds need it
         unsure = probs[:, 0] < self.below
         looks = np.flatnonzero(~unsure & self._has_lookalike[ids[:, 0]] & (ids[:, 0] >= 0))
         rows, columns, injected = _joined(
-            self._opinions(texts, ids, probs, np.flatnonzero(unsure)),
-            self._opinions(texts, ids, probs, looks, admit=lambda r, c: self._lookalike[ids[r, 0], c]))
+            self._opinions(texts, ids, probs, np.flatnonzero(unsure), answers),
+            self._opinions(texts, ids, probs, looks, answers, admit=lambda r, c: self._lookalike[ids[r, 0], c]))
         asked_already = looks
         if self._marks:
-            marked = self._marked(texts, ids, probs, np.union1d(rows, looks))
+            marked = self._marked(texts, ids, probs, np.union1d(rows, looks), answers)
             rows, columns, injected = _joined((rows, columns, injected), marked)
             asked_already = np.union1d(looks, marked[0])
+        if self.referee:
+            rows, columns, injected = _joined((rows, columns, injected),
+                                              self._refereed(texts, ids, probs, rows, answers))
         if docs is not None and self.context_below > self.below and len(rows):
             rows, columns, injected = _joined(
                 (rows, columns, injected),
-                self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, asked_already))
+                self._in_context(texts, ids, probs, np.asarray(docs), rows, columns, injected, asked_already,
+                                 answers))
         if not len(rows):
             return Evidence(self.codes, ids, probs)
         width = ids.shape[1]
@@ -169,13 +199,17 @@ class WithSecondOpinion:
         wide_ids[:, :width], wide_probs[:, :width] = ids, probs
         row_ids = np.hstack([columns[:, None], ids[rows]])
         row_probs = np.hstack([injected[:, None], probs[rows] * (1.0 - injected[:, None])])
+        listed = ids[rows] == columns[:, None]  # a language fastText listed gets the injection added to it
+        again = listed.any(axis=1)
+        row_probs[:, 1:] += listed * injected[:, None]
+        row_ids[again, 0], row_probs[again, 0] = -1, 0.0
         order = np.argsort(-row_probs, axis=1, kind="stable")  # rows stay sorted by probability
         wide_ids[rows] = np.take_along_axis(row_ids, order, axis=1)
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
 
-    def _marked(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answered: np.ndarray
-                ) -> _Opinions:
+    def _marked(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answered: np.ndarray,
+                answers: dict[int, Answer | None]) -> _Opinions:
         """The marked-letters round: CLD2 on the units (not `answered` already, and below `MARKED_BELOW`)
         holding letters that mark a language fastText did not give them; only a language they mark may enter."""
         allowed: dict[int, set[int]] = {}
@@ -199,20 +233,26 @@ class WithSecondOpinion:
         def marked_here(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
             return np.array([c in allowed[r] for r, c in zip(rows.tolist(), columns.tolist())], dtype=bool)
 
-        return self._opinions(texts, ids, probs, asked, admit=marked_here, known=True)
+        return self._opinions(texts, ids, probs, asked, answers, admit=marked_here, known=True)
+
+    def _answer(self, texts: Sequence[str], row: int, answers: dict[int, Answer | None]) -> Answer | None:
+        """CLD2's answer for unit `row`, asked once per call of `evidence` (kept in `answers`)."""
+        if row not in answers:
+            answers[row] = self.second.answer(texts[row])
+        return answers[row]
 
     def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray,
+                  answers: dict[int, Answer | None],
                   admit: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None, known: bool = False
                   ) -> _Opinions:
         """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
         to inject). `admit(rows, columns)`, when given, narrows which answers a round accepts; with `known`,
         a reliable answer may name a language fastText knows whatever fastText's probabilities."""
         rows, columns, shares = [], [], []
-        opinion = self.second.opinion
         silent = (ids[asked, 0] < 0).tolist()  # fastText found no token: any language CLD2 names will do
         failing = [True] * len(asked) if known else (probs[asked, 0] < self.known_below).tolist()
         for row, any_language, reliable_known in zip(asked.tolist(), silent, failing):
-            answer = opinion(texts[row], any_language, reliable_known)
+            answer = admitted(self.second, self._answer(texts, row, answers), any_language, reliable_known)
             if answer is not None:
                 rows.append(row)
                 columns.append(self._column[answer[0]])
@@ -230,9 +270,34 @@ class WithSecondOpinion:
             keep &= admit(found, column)
         return found[keep], column[keep], injected[keep]
 
+    def _refereed(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answered: np.ndarray,
+                  answers: dict[int, Answer | None]) -> _Opinions:
+        """The referee round: CLD2 on fastText's close calls (a runner-up with at least a third of the best's
+        probability) not `answered` by an earlier round; a reliable answer naming the runner-up enters.
+        lid.176.ftz wavers between neighbours (Czech and Slovak, Afrikaans and Dutch, Bulgarian and
+        Russian) where CLD2 tells them apart. English stays out (see `NOT_OVER_THE_MODEL`), and so do close
+        calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian), which neither model separates."""
+        best, second = ids[:, 0], ids[:, 1]
+        close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] / 3)
+        close &= (self._apart[best] < 0) | (self._apart[best] != self._apart[np.maximum(second, 0)])
+        close[answered] = False
+        rows, columns, shares = [], [], []
+        for row in np.flatnonzero(close).tolist():
+            answer = self._answer(texts, row, answers)
+            if answer is None or not answer[2]:
+                continue
+            column = self._column.get(answer[0], -1)
+            if column == second[row] and self._may_referee[column]:
+                rows.append(row)
+                columns.append(column)
+                shares.append(answer[1])
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0)
+        return np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int32), self.weight * np.array(shares)
+
     def _in_context(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, docs: np.ndarray,
-                    rows: np.ndarray, columns: np.ndarray, injected: np.ndarray, asked_already: np.ndarray
-                    ) -> _Opinions:
+                    rows: np.ndarray, columns: np.ndarray, injected: np.ndarray, asked_already: np.ndarray,
+                    answers: dict[int, Answer | None]) -> _Opinions:
         """The last round: CLD2 on the fairly sure units of documents where an earlier round made a
         language fastText lacks some unit's best; only that language (for that document) may enter."""
         takes_over = self._unseen[columns] & (injected > probs[rows, 0] * (1.0 - injected))
@@ -245,7 +310,8 @@ class WithSecondOpinion:
             pairs = zip(docs[answered].tolist(), languages.tolist())
             return np.array([pair in found for pair in pairs], dtype=bool)
 
-        return self._opinions(texts, ids, probs, np.flatnonzero(in_found & fairly_sure), admit=of_its_document)
+        return self._opinions(texts, ids, probs, np.flatnonzero(in_found & fairly_sure), answers,
+                              admit=of_its_document)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         evidence = self.evidence(texts)

@@ -77,10 +77,10 @@ class CachingOpinion:
         self.inner = inner
         self.languages = inner.languages
         self.all_languages = inner.all_languages
-        self._cache: dict[tuple[str, bool], object] = {}
+        self.over_the_model = inner.over_the_model
+        self._cache: dict[str, object] = {}
 
-    def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False):
-        key = (text, any_language, reliable_known)
-        if key not in self._cache:
-            self._cache[key] = self.inner.opinion(text, any_language, reliable_known)
-        return self._cache[key]
+    def answer(self, text: str):
+        if text not in self._cache:
+            self._cache[text] = self.inner.answer(text)
+        return self._cache[text]

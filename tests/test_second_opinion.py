@@ -112,14 +112,14 @@ class TableOpinion:
 
     languages = frozenset({"mi", "zu"})
     all_languages = frozenset({"en", "lv", "mi", "zu"})
+    over_the_model = frozenset({"lv", "mi", "zu"})
 
     def __init__(self, table: dict[str, tuple[str, float]]) -> None:
         self.table = table
 
-    def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False
-                ) -> tuple[str, float] | None:
-        answer = self.table.get(text)
-        return answer if answer and answer[0] in (self.all_languages if any_language else self.languages) else None
+    def answer(self, text: str) -> tuple[str, float, bool] | None:
+        found = self.table.get(text)  # (language, share) is a reliable answer; a third item says otherwise
+        return (*found, True) if found and len(found) == 2 else found
 
 
 def best_languages(evidence: Evidence) -> list[str]:
@@ -268,10 +268,47 @@ VIETNAMESE = ["Hôm nay trời đẹp, chúng tôi đi dạo ở công viên.", 
 @pytest.mark.parametrize("text, lang", [*[(text, "yo") for text in YORUBA], (IGBO, "ig")])
 def test_yoruba_and_igbo_with_their_dotted_letters_are_found(text: str, lang: str,
                                                             real_segmenter: Segmenter) -> None:
-    assert Segmenter(second_opinion_marked=()).segment(text).language != lang  # lid.176 alone misreads them
+    # lid.176 misreads them, and without the round CLD2 is not asked (or only as a referee, switched off here)
+    assert Segmenter(second_opinion_marked=(), second_opinion_referee=False).segment(text).language != lang
     assert real_segmenter.segment(text).language == lang
 
 
 @pytest.mark.parametrize("text", VIETNAMESE)
 def test_vietnamese_which_writes_the_same_letters_stays_vietnamese(text: str, real_segmenter: Segmenter) -> None:
     assert real_segmenter.segment(text).language == "vi"
+
+
+REFEREE_TEXTS = {
+    "close call, CLD2 picks the runner-up": ({"en": 0.5, "lv": 0.4}, ("lv", 0.95)),
+    "close call, CLD2 unsure of the runner-up": ({"en": 0.5, "lv": 0.4}, ("lv", 0.95, False)),
+    "close call, CLD2 names English": ({"lv": 0.5, "en": 0.4}, ("en", 0.95)),
+    "close call, CLD2 names a third language": ({"en": 0.5, "lv": 0.4}, ("mi", 0.95)),
+    "no close call": ({"en": 0.8, "lv": 0.1}, ("lv", 0.95)),
+}
+
+
+@pytest.mark.parametrize("referee, apart, expected", [
+    (False, (), ["en", "en", "lv", "en", "en"]),
+    (True, (), ["lv", "en", "lv", "en", "en"]),
+    (True, (("en", "lv"),), ["en", "en", "lv", "en", "en"]),
+])
+def test_cld2_referees_close_calls_when_it_reliably_names_the_runner_up(
+        referee: bool, apart: tuple[tuple[str, ...], ...], expected: list[str]) -> None:
+    # English is CLD2's default guess and never wins a referee's call; a group kept apart stays fastText's.
+    scorer = table_scorer(REFEREE_TEXTS, referee=referee, referee_apart=apart)
+    assert best_languages(scorer.evidence(list(REFEREE_TEXTS))) == expected
+
+
+def test_a_close_call_cld2_was_asked_about_already_is_not_asked_again() -> None:
+    scorer = table_scorer({"unsure, close": ({"en": 0.45, "lv": 0.4}, ("lv", 0.95))}, referee=True)
+    asked = []
+    answer = scorer.second.answer
+    scorer.second.answer = lambda text: asked.append(text) or answer(text)  # type: ignore[method-assign]
+    assert best_languages(scorer.evidence(["unsure, close"])) == ["lv"]
+    assert asked == ["unsure, close"]  # the first round (under 0.5) asked; the referee reused its answer
+
+
+def test_a_bulgarian_sentence_lid176_calls_ukrainian_by_a_close_call_is_bulgarian(real_segmenter: Segmenter) -> None:
+    sentence = "Утре ще вали сняг."
+    assert Segmenter(second_opinion_referee=False).segment(sentence).language == "uk"
+    assert real_segmenter.segment(sentence).language == "bg"
