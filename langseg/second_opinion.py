@@ -262,8 +262,8 @@ class WithSecondOpinion:
         found = np.array(rows, dtype=np.int64)
         column = np.array(columns, dtype=np.int32)
         injected = self.weight * np.array(shares)
-        # A language fastText knows and weighed at a third of its best or more: a close call stays fastText's
-        # (unless the round was asked for such a language: marked letters settle the call).
+        # A language fastText knows and weighed at a third of its best or more: a close call, left to the
+        # referee round (unless this round was asked for such a language: marked letters settle the call).
         listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
         keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0)) | known
         if admit is not None:
