@@ -308,7 +308,12 @@ def test_a_close_call_cld2_was_asked_about_already_is_not_asked_again() -> None:
     assert asked == ["unsure, close"]  # the first round (under 0.5) asked; the referee reused its answer
 
 
-def test_a_bulgarian_sentence_lid176_calls_ukrainian_by_a_close_call_is_bulgarian(real_segmenter: Segmenter) -> None:
-    sentence = "Утре ще вали сняг."
-    assert Segmenter(second_opinion_referee=False).segment(sentence).language == "uk"
-    assert real_segmenter.segment(sentence).language == "bg"
+@pytest.mark.parametrize("sentence, misread_as, lang", [
+    ("Утре ще вали сняг.", "uk", "bg"),
+    ("Ons moet die huis skoonmaak voor die gaste kom.", "nl", "af"),
+    ("Ons eet vanaand by my ouers.", "en", "af"),
+])
+def test_a_sentence_lid176_misreads_by_a_close_call_gets_its_language_from_the_referee(
+        sentence: str, misread_as: str, lang: str, real_segmenter: Segmenter) -> None:
+    assert Segmenter(second_opinion_referee=False).segment(sentence).language == misread_as
+    assert real_segmenter.segment(sentence).language == lang
