@@ -32,6 +32,11 @@ CLD2's default, not a model failure: on the dev set none of the characters CLD2 
 way was English."""
 
 
+CLOSE_CALL = 1 / 3
+"""A language fastText weighed at this share of its best's probability or more makes a close call between
+the two: a neighbour's text, not a model failure."""
+
+
 MARKED_BELOW = 0.9
 """Units fastText gives more than this are not looked at for marked letters: its misreadings of Yoruba
 with its dotted letters come at 0.2-0.75, and looking at every unit would cost more than the round."""
@@ -149,7 +154,6 @@ class WithSecondOpinion:
         self._apart = np.full(len(self.codes), -1, dtype=np.int64)
         for number, group in enumerate(referee_apart):
             self._apart[[column[code] for code in group if code in column]] = number
-        self._may_referee = np.array([code in self.second.over_the_model for code in self.codes])
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
@@ -265,7 +269,7 @@ class WithSecondOpinion:
         # A language fastText knows and weighed at a third of its best or more: a close call, left to the
         # referee round (unless this round was asked for such a language: marked letters settle the call).
         listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
-        keep = ~((listed > 0) & (listed >= probs[found, 0] / 3) & (ids[found, 0] >= 0)) | known
+        keep = ~((listed > 0) & (listed >= probs[found, 0] * CLOSE_CALL) & (ids[found, 0] >= 0)) | known
         if admit is not None:
             keep &= admit(found, column)
         return found[keep], column[keep], injected[keep]
@@ -278,22 +282,11 @@ class WithSecondOpinion:
         Russian) where CLD2 tells them apart. English stays out (see `NOT_OVER_THE_MODEL`), and so do close
         calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian), which neither model separates."""
         best, second = ids[:, 0], ids[:, 1]
-        close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] / 3)
+        close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] * CLOSE_CALL)
         close &= (self._apart[best] < 0) | (self._apart[best] != self._apart[np.maximum(second, 0)])
         close[answered] = False
-        rows, columns, shares = [], [], []
-        for row in np.flatnonzero(close).tolist():
-            answer = self._answer(texts, row, answers)
-            if answer is None or not answer[2]:
-                continue
-            column = self._column.get(answer[0], -1)
-            if column == second[row] and self._may_referee[column]:
-                rows.append(row)
-                columns.append(column)
-                shares.append(answer[1])
-        if not rows:
-            return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0)
-        return np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int32), self.weight * np.array(shares)
+        return self._opinions(texts, ids, probs, np.flatnonzero(close), answers,
+                              admit=lambda rows, columns: columns == second[rows], known=True)
 
     def _in_context(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, docs: np.ndarray,
                     rows: np.ndarray, columns: np.ndarray, injected: np.ndarray, asked_already: np.ndarray,
