@@ -28,6 +28,7 @@ class TableScorer:
     def score(self, texts: list[str]) -> list[dict[str, float]]:
         return [self.table[text] for text in texts]
 
+
 WORDS = ["the", "house", "is", "el", "agua", "de", "la", "maison", "est", "das", "Haus", "42", "—", "x"]
 SEPARATORS = ["\n", "\n\n", "\r\n", "\n \n", "\n• ", "\n  - ", "\t", ". ", "。", " "]
 
