@@ -61,13 +61,39 @@ class _Job:
     def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None]) -> Iterator[Any]:
         self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
         docs = read_inputs(self.inputs, self.options)
+        seen = failed = 0
         with _progress(self.quiet) as advance:
             for item in tagger(self.segmenter, docs, self.batch_size, self.workers):
+                seen += 1
                 error = error_of(item)
-                if self.strict and error is not None:
-                    raise _StrictStop(f"{error} (id {item[0].id}); stopped by --strict")
+                if error is not None:
+                    if self.strict:
+                        raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
+                    failed += 1
+                    _warn_unreadable(failed, error, item[0].id)
                 yield item
                 advance()
+        if failed:
+            click.echo(f"langseg: {failed:,} of {seen:,} documents could not be processed; their records "
+                       'carry "error" (--strict stops at the first)', err=True)
+
+
+_LISTED_ERRORS = 10
+"""Unreadable documents named one per line on stderr; any more are only counted, so a corpus with many
+bad lines does not bury the terminal."""
+
+
+def _warn_unreadable(number: int, error: str, doc_id: str) -> None:
+    """Name the `number`-th unreadable document on stderr (the first `_LISTED_ERRORS` of them)."""
+    if number <= _LISTED_ERRORS:
+        click.echo(f"langseg: warning: {_with_id(error, doc_id)}; its record carries the error", err=True)
+    if number == _LISTED_ERRORS:
+        click.echo("langseg: warning: further unreadable documents are counted, not listed", err=True)
+
+
+def _with_id(error: str, doc_id: str) -> str:
+    """An error message that also names the document's id, unless the id is the place it already names."""
+    return error if error.startswith(f"{doc_id}:") else f"{error} (id {doc_id})"
 
 
 def _model_options(command: Callable[..., Any]) -> Callable[..., Any]:

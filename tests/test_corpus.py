@@ -141,6 +141,31 @@ def test_strict_stops_with_status_1(corpus: dict) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_unreadable_documents_are_named_on_stderr_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a", "text": "Hola a todos."}\n[1, 2]\n{"id": "b", "text": 7}\n{"id": "c", "text"\n',
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["tag", str(path)])
+    assert result.exit_code == 0 and len(read_records(result.stdout_bytes)) == 4
+    assert result.stderr.splitlines() == [
+        f"langseg: warning: {path}:2: a JSON line must be an object, not list; its record carries the error",
+        f"langseg: warning: {path}:3: field 'text' is int, not a string (id b); its record carries the error",
+        f"langseg: warning: {path}:4: malformed JSON (Expecting ':' delimiter: line 1 column 19 (char 18)); "
+        "its record carries the error",
+        'langseg: 3 of 4 documents could not be processed; their records carry "error" (--strict stops at the first)',
+    ]
+
+
+def test_many_unreadable_documents_are_counted_not_all_listed(tmp_path: Path) -> None:
+    path = tmp_path / "lists.jsonl"
+    path.write_text("[1]\n" * 25, encoding="utf-8")
+    result = CliRunner().invoke(main, ["tag", str(path)])
+    warnings = result.stderr.splitlines()
+    assert result.exit_code == 0 and len(read_records(result.stdout_bytes)) == 25
+    assert len(warnings) == 12 and warnings[-2] == "langseg: warning: further unreadable documents are counted, not listed"
+    assert warnings[-1].startswith("langseg: 25 of 25 documents could not be processed")
+
+
 def test_keep_fields_and_tsv(corpus: dict) -> None:
     path = str(corpus["paths"]["plain"])
     kept = read_records(tag(path, "--keep-fields")[1])
@@ -237,7 +262,8 @@ def test_closed_pipe_is_quiet(corpus: dict) -> None:
     process.stdout.close()
     _, err = process.communicate(timeout=120)
     assert json.loads(first)["id"] == "doc-0"
-    assert b"Traceback" not in err and err == b""
+    assert b"Traceback" not in err
+    assert all(line.startswith(b"langseg: warning: ") for line in err.splitlines())  # only the bad lines read
 
 
 def test_ctrl_c_leaves_no_output_file(corpus: dict, tmp_path: Path) -> None:
