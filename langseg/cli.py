@@ -50,15 +50,17 @@ class _Job:
     quiet: bool
     strict: bool
 
-    def tagged(self) -> Iterator[tuple[InputDoc, Document]]:
-        """(input document, result) pairs in input order; raises on the first error record under --strict."""
-        return self._stream(tag_documents, lambda item: item[1].error)
+    def tagged(self, dropped: bool = False) -> Iterator[tuple[InputDoc, Document]]:
+        """(input document, result) pairs in input order; raises on the first error record under --strict.
+        `dropped`: the command leaves unreadable documents out (the stderr warnings say so)."""
+        return self._stream(tag_documents, lambda item: item[1].error, dropped)
 
     def records(self) -> Iterator[tuple[InputDoc, bytes]]:
         """(input document, its record as a JSON line) in input order: the fast path of `tag`."""
         return ((doc, line) for doc, line, _error in self._stream(tag_records, lambda item: item[2]))
 
-    def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None]) -> Iterator[Any]:
+    def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None],
+                dropped: bool = False) -> Iterator[Any]:
         self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
         docs = read_inputs(self.inputs, self.options)
         seen = failed = 0
@@ -70,12 +72,13 @@ class _Job:
                     if self.strict:
                         raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
                     failed += 1
-                    _warn_unreadable(failed, error, item[0].id)
+                    _warn_unreadable(failed, error, item[0].id, "dropped" if dropped else "its record carries the error")
                 yield item
                 advance()
         if failed:
-            click.echo(f"langseg: {failed:,} of {seen:,} documents could not be processed; their records "
-                       'carry "error" (--strict stops at the first)', err=True)
+            fate = "they are left out" if dropped else 'their records carry "error"'
+            click.echo(f"langseg: {failed:,} of {seen:,} documents could not be processed; {fate} "
+                       "(--strict stops at the first)", err=True)
 
 
 _LISTED_ERRORS = 10
@@ -83,10 +86,11 @@ _LISTED_ERRORS = 10
 bad lines does not bury the terminal."""
 
 
-def _warn_unreadable(number: int, error: str, doc_id: str) -> None:
-    """Name the `number`-th unreadable document on stderr (the first `_LISTED_ERRORS` of them)."""
+def _warn_unreadable(number: int, error: str, doc_id: str, fate: str) -> None:
+    """Name the `number`-th unreadable document on stderr (the first `_LISTED_ERRORS` of them) and say
+    what became of it (`fate`)."""
     if number <= _LISTED_ERRORS:
-        click.echo(f"langseg: warning: {_with_id(error, doc_id)}; its record carries the error", err=True)
+        click.echo(f"langseg: warning: {_with_id(error, doc_id)}; {fate}", err=True)
     if number == _LISTED_ERRORS:
         click.echo("langseg: warning: further unreadable documents are counted, not listed", err=True)
 
@@ -250,7 +254,7 @@ def extract(job: _Job, lang: str | None, dominant: bool, min_share: float, outpu
     def body() -> None:
         dropped = 0
         with atomic_output(output) as out:
-            for doc, result in job.tagged():
+            for doc, result in job.tagged(dropped=True):
                 reduced = keep_language(doc.text, result, None if dominant else lang, min_share)
                 if reduced is None:
                     dropped += 1

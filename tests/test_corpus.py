@@ -156,6 +156,15 @@ def test_unreadable_documents_are_named_on_stderr_and_counted(tmp_path: Path) ->
     ]
 
 
+def test_extract_says_unreadable_documents_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a", "text": "Hola a todos, buenos días."}\n{"id": "b"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", "--dominant", str(path)])
+    assert result.exit_code == 0 and [r["id"] for r in read_records(result.stdout_bytes)] == ["a"]
+    assert f"langseg: warning: {path}:2: no 'text' field (id b); dropped" in result.stderr.splitlines()
+    assert "1 of 2 documents could not be processed; they are left out" in result.stderr
+
+
 def test_many_unreadable_documents_are_counted_not_all_listed(tmp_path: Path) -> None:
     path = tmp_path / "lists.jsonl"
     path.write_text("[1]\n" * 25, encoding="utf-8")
