@@ -21,6 +21,12 @@ class Config:
     """Log-probability cost of a language change between neighbouring lines in the Viterbi pass."""
     sentence_switch_cost: float = 3.0
     """Cost of a language change between two sentences of one line (units are sentences within lines)."""
+    settled_switch_factor: float = 1.0
+    """The cost of a change into a language the document has settled (some full-length unit gives it at
+    least `settled_min_prob`) is multiplied by this (1: no difference): a heading or byline in the language
+    of the page's chrome, between paragraphs of the article, keeps its own language more easily."""
+    settled_min_prob: float = 0.9
+    """The probability a full-length unit must give a language to settle it in its document."""
     prior_weight: float = 0.0
     """Weight of the document's own language distribution as a prior on every unit (0: none)."""
     confidence_power: float = 0.0

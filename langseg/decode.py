@@ -59,11 +59,15 @@ def viterbi(
     switch_costs: Sequence[float],
     floor: float,
     penalties: Sequence[Mapping[str, float]] | None = None,
+    settled_switch_factor: float = 1.0,
+    settled_min_prob: float = 1.0,
 ) -> list[str]:
     """The most probable language sequence under length-weighted emissions and switch costs.
 
     `switch_costs[i]` is the cost of a change between unit i and unit i + 1; `penalties[i][lang]`, when
     given, is subtracted from unit i's emission for `lang` whatever the unit's length (a script mismatch).
+    A change into a language some full-weight unit gives at least `settled_min_prob` costs
+    `settled_switch_factor` times as much.
 
     >>> es, en = {"es": 0.9, "en": 0.05}, {"en": 0.9, "es": 0.05}
     >>> byline = {"en": 0.6, "es": 0.3}
@@ -76,6 +80,9 @@ def viterbi(
 
     no_penalty: Mapping[str, float] = {}
     penalties = penalties or [no_penalty] * len(dists)
+    settled = {min(dist, key=lambda lang: (-dist[lang], lang)) for dist, weight in zip(dists, weights)
+               if dist and weight >= 1.0 and max(dist.values()) >= settled_min_prob}
+    factor = [settled_switch_factor if s in settled else 1.0 for s in states]
 
     def emissions(dist: Distribution, weight: float, penalty: Mapping[str, float]) -> list[float]:
         unlisted = math.log(unlisted_probability(dist, floor))
@@ -88,10 +95,10 @@ def viterbi(
     back: list[list[int]] = []
     for dist, weight, switch_cost, penalty in zip(dists[1:], weights[1:], switch_costs, penalties[1:]):
         best = max(range(len(states)), key=score.__getitem__)
-        switched = score[best] - switch_cost
         pointers = []
         new_score = []
         for s, (stay, emit) in enumerate(zip(score, emissions(dist, weight, penalty))):
+            switched = score[best] - switch_cost * factor[s]
             if stay >= switched:
                 pointers.append(s)
                 new_score.append(stay + emit)
@@ -139,6 +146,9 @@ def decode_evidence(
     confidence_power: float = 0.0,
     mass: np.ndarray | None = None,
     entry: np.ndarray | None = None,
+    settled_switch_factor: float = 1.0,
+    settled_min_prob: float = 1.0,
+    settled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`viterbi` for the units of many documents at once, vectorised across documents with NumPy.
 
@@ -148,6 +158,11 @@ def decode_evidence(
     depends on the other documents of the batch. Returns each unit's language (a column of
     `evidence.codes`) and that language's probability in the unit's own evidence.
 
+    `settled_switch_factor` multiplies the cost of a change into a language the document has settled (see
+    `settled_languages`): a heading or a byline in the language of the site's chrome, between paragraphs of
+    the article, keeps its own language more easily, and a stray unit in a language found nowhere else in
+    the document does not.
+
     `confidence_power` scales a unit's weight by its best probability to that power (an unsure unit, such
     as text in a language the model does not know, says less); `prior_weight` adds that multiple of the
     log of the document's own length-weighted language distribution to every unit (a unit torn between
@@ -156,7 +171,8 @@ def decode_evidence(
     The units may also be windows of one long document (see `windows`): then `mass` (over
     `evidence.codes`) is that whole document's language mass, the prior of every window, and
     `entry[d]` the language (a column of the codes, or -1) of the unit just before window d: changing
-    from it costs the window's first unit the switch cost.
+    from it costs the window's first unit the switch cost. `settled` (over the codes) then gives the
+    whole document's settled languages.
     """
     count = len(evidence)
     if count == 0:
@@ -181,6 +197,7 @@ def decode_evidence(
 
     smallest = np.where(valid, probs, np.inf).min(axis=1)
     unlisted = np.maximum(floor, np.minimum(smallest, _leftover(evidence)))
+    raw_weights = weights
     weights = _confident(weights, probs, confidence_power)
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
@@ -211,12 +228,23 @@ def decode_evidence(
     allowed[docs[rows[candidate]], position[candidate]] = True
     emissions[~allowed[docs]] = -np.inf  # each document decodes over its own candidates
 
+    factors = None  # per document and language: what a change into it costs, in switch costs
+    if settled_switch_factor != 1.0:
+        if settled is None:
+            settling = np.flatnonzero(_settling(raw_weights, evidence, settled_min_prob))
+            marks = np.zeros((documents, width), dtype=bool)
+            marks[docs[settling], position[settling, 0]] = True
+        else:  # windows of one document: its settled languages are every window's
+            marks = np.broadcast_to((used >= 0) & settled[np.maximum(used, 0)], (documents, width))
+        factors = np.where(marks, settled_switch_factor, 1.0)
     if entry is not None:
         heads = entry[docs[starts]]
         column = np.minimum(np.searchsorted(used, heads), width - 1)
         known = (heads >= 0) & (used[column] == heads)
         kept = emissions[starts[known], column[known]]
-        emissions[starts[heads >= 0]] -= switch_costs[starts[heads >= 0]][:, None]
+        entering = starts[heads >= 0]
+        cost = switch_costs[entering][:, None]
+        emissions[entering] -= cost if factors is None else cost * factors[docs[entering]]
         emissions[starts[known], column[known]] = kept
     lengths = np.diff(np.r_[starts, count])
     order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
@@ -226,6 +254,8 @@ def decode_evidence(
     # live[step]: how many documents are longer than `step`, the prefix of `order` that step works on
     live = np.searchsorted(-sorted_lengths, -np.arange(steps), side="left").tolist()
     score = emissions[sorted_starts].copy()
+    if factors is not None:
+        factors = factors[docs[sorted_starts]]  # in the order the steps take documents
     pointer = np.int16 if width < 2**15 else np.int32
     back = np.empty((count, width), dtype=pointer)  # back[unit, state]: the state before it on the best path
     states = np.arange(width, dtype=pointer)
@@ -234,10 +264,13 @@ def decode_evidence(
         units = sorted_starts[:alive] + step
         previous = score[:alive]
         leader = previous.argmax(axis=1)
-        switched = previous.max(axis=1) - switch_costs[units]
-        stay = previous >= switched[:, None]
+        if factors is None:
+            switched = (previous.max(axis=1) - switch_costs[units])[:, None]
+        else:
+            switched = previous.max(axis=1)[:, None] - switch_costs[units][:, None] * factors[:alive]
+        stay = previous >= switched
         back[units] = np.where(stay, states, leader[:, None].astype(pointer))
-        score[:alive] = np.maximum(previous, switched[:, None]) + emissions[units]
+        score[:alive] = np.maximum(previous, switched) + emissions[units]
     chosen = np.empty(count, dtype=np.int64)
     state = score.argmax(axis=1)
     for step in range(steps - 1, -1, -1):
@@ -259,7 +292,8 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     there gains by switching to it and back. The paths before and after it are then independent, so
     the windows decode side by side (`decode_evidence` with `mass` and `entry`), each over its own
     candidate languages, and the decoder's work grows with the document's length, not with its length
-    times the number of languages it holds. The one difference from a single pass: a window cannot
+    times the number of languages it holds (a settled-language factor below 1 only makes changes cheaper,
+    which keeps the argument). The one difference from a single pass: a window cannot
     take a language only units elsewhere in the document suggest (ties aside, nothing else).
 
     Returns each unit's window (0, 1, ...), each window's entry language (the settled unit's before it;
@@ -286,6 +320,18 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     window = np.searchsorted(np.asarray(cuts, dtype=np.int64), np.arange(count), side="right")
     entry = np.r_[-1, ids[np.asarray(cuts, dtype=np.int64) - 1, 0]].astype(np.int64)
     return window, entry, mass
+
+
+def settled_languages(evidence: Evidence, weights: np.ndarray, min_prob: float) -> np.ndarray:
+    """Which languages (over `evidence.codes`) the units settle: those a full-length unit gives at least
+    `min_prob`. A document's settled languages are the ones it plainly holds."""
+    marks = np.zeros(len(evidence.codes), dtype=bool)
+    marks[evidence.ids[_settling(weights, evidence, min_prob), 0]] = True
+    return marks
+
+
+def _settling(weights: np.ndarray, evidence: Evidence, min_prob: float) -> np.ndarray:
+    return (weights >= 1.0) & (evidence.probs[:, 0] >= min_prob) & (evidence.ids[:, 0] >= 0)
 
 
 def _confident(weights: np.ndarray, probs: np.ndarray, power: float) -> np.ndarray:

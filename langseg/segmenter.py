@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from .config import Config, tuned_defaults
-from .decode import CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, unit_weights, windows
+from .decode import (CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, settled_languages,
+                     unit_weights, windows)
 from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
 from .io import batched
@@ -209,21 +210,25 @@ class Segmenter:
             return self._viterbi(evidence, docs, weights, costs, penalty)
         window, entry, mass = windows(evidence, weights, costs, config.floor, config.prior_weight,
                                       config.confidence_power, _DECODE_CHUNK)
+        settled = settled_languages(evidence, weights, config.settled_min_prob)
         chosen = np.empty(len(evidence), dtype=np.int64)
         chosen_probs = np.empty(len(evidence))
         for part in _chunks_by_document(np.arange(len(evidence)), window, _DECODE_CHUNK):
             first, last = window[part[0]], window[part[-1]]
             chosen[part], chosen_probs[part] = self._viterbi(
                 evidence.take(part), window[part] - first, weights[part], costs[part],
-                penalty.take(part) if penalty is not None else None, mass=mass, entry=entry[first:last + 1])
+                penalty.take(part) if penalty is not None else None, mass=mass, entry=entry[first:last + 1],
+                settled=settled)
         return chosen, chosen_probs
 
     def _viterbi(self, evidence: Evidence, docs: np.ndarray, weights: np.ndarray, costs: np.ndarray,
-                 penalty: ScriptPenalty | None, mass: np.ndarray | None = None, entry: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 penalty: ScriptPenalty | None, mass: np.ndarray | None = None, entry: np.ndarray | None = None,
+                 settled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         config = self.config
         return decode_evidence(evidence, docs, weights, costs, config.floor, penalty, config.prior_weight,
-                               config.confidence_power, mass=mass, entry=entry)
+                               config.confidence_power, mass=mass, entry=entry,
+                               settled_switch_factor=config.settled_switch_factor,
+                               settled_min_prob=config.settled_min_prob, settled=settled)
 
     def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
                   doc_id: str | None) -> Document:

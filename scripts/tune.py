@@ -52,6 +52,7 @@ SPACE = {
     "second_opinion_below": (0.2, 0.6, False),
     "second_opinion_known_below": (0.0, 0.5, False),
     "second_opinion_weight": (0.3, 1.0, False),
+    "settled_switch_factor": (0.2, 1.0, False),
 }
 INTEGER = {"full_weight_chars"}
 MONO_LIMIT = 0.02

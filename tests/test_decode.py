@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import numpy as np
 
-from langseg.decode import (candidate_languages, decode_evidence, unit_weights, unlisted_probability, viterbi,
-                            windows)
+from langseg.decode import (candidate_languages, decode_evidence, settled_languages, unit_weights,
+                            unlisted_probability, viterbi, windows)
 from langseg.scoring import Evidence
 
 ES = {"es": 0.95, "pt": 0.03}
@@ -55,6 +55,34 @@ def test_penalty_overrules_weak_evidence() -> None:
     assert labels == ["ru", "fi", "ru"]
 
 
+BANNER_PT = {"pt": 0.97, "es": 0.02}
+HEADING_PT = {"pt": 0.8, "es": 0.15}
+HEADING_IT = {"it": 0.8, "es": 0.15}
+
+
+@pytest.mark.parametrize("factor, expected", [(1.0, "es"), (0.4, "pt")])
+def test_a_heading_in_a_language_the_page_settled_keeps_it_more_easily(factor: float, expected: str) -> None:
+    """A Portuguese cookie banner settles Portuguese: with a factor below 1 a short Portuguese heading
+    between Spanish paragraphs pays less to be Portuguese than a heading in a language seen nowhere else."""
+    dists = [BANNER_PT, ES, HEADING_PT, HEADING_PT, ES]
+    weights = [1.0, 1.0, 0.4, 0.4, 1.0]
+    labels = viterbi(dists, weights, [1.5] * 4, 1e-3, settled_switch_factor=factor, settled_min_prob=0.9)
+    assert labels == ["pt", "es", expected, expected, "es"]
+
+
+def test_a_language_seen_nowhere_else_gets_no_discount() -> None:
+    dists = [BANNER_PT, ES, HEADING_IT, HEADING_IT, ES]
+    labels = viterbi(dists, [1.0, 1.0, 0.4, 0.4, 1.0], [1.5] * 4, 1e-3, settled_switch_factor=0.4,
+                     settled_min_prob=0.9)
+    assert labels == ["pt", "es", "es", "es", "es"]
+
+
+def test_only_full_length_confident_units_settle_a_language() -> None:
+    evidence = Evidence.from_distributions([BANNER_PT, HEADING_IT, {"de": 0.6, "en": 0.3}])
+    marks = settled_languages(evidence, np.array([1.0, 0.3, 1.0]), 0.9)
+    assert [code for code, mark in zip(evidence.codes, marks) if mark] == ["pt"]
+
+
 def test_empty_and_single() -> None:
     assert viterbi([], [], [], 1e-3) == []
     assert decode([EN], [0.1]) == ["en"]
@@ -78,25 +106,27 @@ LANGS = ["en", "es", "pt", "de", "ru"]
 distributions = st.dictionaries(st.sampled_from(LANGS), st.floats(0.0005, 1.0), min_size=1, max_size=4).map(
     lambda d: {k: v / max(1.0, sum(d.values())) for k, v in d.items()})
 documents = st.lists(
-    st.tuples(distributions, st.floats(0.05, 1.0), st.sampled_from([0.5, 1.0, 3.0])),
+    st.tuples(distributions, st.one_of(st.just(1.0), st.floats(0.05, 1.0)), st.sampled_from([0.5, 1.0, 3.0])),
     min_size=1, max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(documents, min_size=1, max_size=6))
-def test_batch_decoding_equals_one_document_at_a_time(docs: list) -> None:
+@given(st.lists(documents, min_size=1, max_size=6), st.sampled_from([1.0, 0.4]))
+def test_batch_decoding_equals_one_document_at_a_time(docs: list, factor: float) -> None:
     """The vectorised decoder over many documents gives what `viterbi` gives each one alone."""
+    settle = {"settled_switch_factor": factor, "settled_min_prob": 0.6}
     expected = []
     flat_dists, doc_index, weights, costs = [], [], [], []
     for d, units in enumerate(docs):
         dists = [u[0] for u in units]
-        expected += viterbi(dists, [u[1] for u in units], [u[2] for u in units][1:], 1e-3)
+        expected += viterbi(dists, [u[1] for u in units], [u[2] for u in units][1:], 1e-3, **settle)
         flat_dists += dists
         doc_index += [d] * len(units)
         weights += [u[1] for u in units]
         costs += [u[2] for u in units]
     evidence = Evidence.from_distributions(flat_dists)
-    chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs), 1e-3)
+    chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs), 1e-3,
+                                    **settle)
     assert [evidence.codes[j] for j in chosen] == expected
     assert probs.tolist() == [dist.get(lang, 0.0) for dist, lang in zip(flat_dists, expected)]
 
@@ -112,20 +142,22 @@ long_documents = st.lists(st.tuples(st.one_of(settled_unit, unsure_unit), st.sam
 
 
 @settings(max_examples=300, deadline=None)
-@given(long_documents, st.sampled_from([0.0, 0.2]), st.integers(1, 8))
-def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_weight: float, size: int) -> None:
+@given(long_documents, st.sampled_from([0.0, 0.2]), st.integers(1, 8), st.sampled_from([1.0, 0.5]))
+def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_weight: float, size: int,
+                                                            factor: float) -> None:
     """Windows end at settled units, so decoding them side by side changes nothing on the best path
     (when every window has the document's candidate languages among its own, as here)."""
     dists = [dist for (dist, _), _ in units]
     weights = np.array([weight for (_, weight), _ in units])
     costs = np.array([cost for _, cost in units])
     evidence = Evidence.from_distributions(dists)
+    settle = {"settled_switch_factor": factor, "settled_min_prob": 0.9}
     whole, _ = decode_evidence(evidence, np.zeros(len(units), dtype=np.int64), weights, costs, 1e-3,
-                               prior_weight=prior_weight)
+                               prior_weight=prior_weight, **settle)
     window, entry, mass = windows(evidence, weights, costs, 1e-3, prior_weight, 0.0, size)
     assert (np.diff(window) >= 0).all() and window[0] == 0
     parts, _ = decode_evidence(evidence, window, weights, costs, 1e-3, prior_weight=prior_weight, mass=mass,
-                               entry=entry)
+                               entry=entry, settled=settled_languages(evidence, weights, 0.9), **settle)
     assert parts.tolist() == whole.tolist()
 
 
