@@ -147,6 +147,39 @@ def test_bokmal_beside_nynorsk_keeps_both_codes_but_is_not_mixed(real_segmenter:
     assert Segmenter(mixed_one_language=()).segment(f"{BOKMAL}\n\n{NYNORSK}").mixed
 
 
+# A site's chrome in one language (a cookie banner) around an article in another, with a heading in the
+# chrome's language between the article's paragraphs. All written for these tests.
+CHROME_PAGES = {
+    "portuguese site, spanish article": (
+        "Utilizamos cookies para melhorar a sua experiência de navegação e para mostrar publicidade personalizada.",
+        "El ayuntamiento aprobó ayer el nuevo plan de movilidad, que reducirá el tráfico en el centro de la "
+        "ciudad durante los próximos años.",
+        "Leia também",
+        "Los vecinos del barrio celebraron la decisión, aunque algunos comerciantes temen perder clientes por "
+        "las nuevas restricciones.",
+        ["pt", "es", "pt", "es"]),
+    "vietnamese site, german article": (
+        "Chúng tôi sử dụng cookie để cải thiện trải nghiệm của bạn trên trang web này.",
+        "Der Stadtrat hat gestern den neuen Verkehrsplan beschlossen, der den Autoverkehr in der Innenstadt in "
+        "den nächsten Jahren deutlich verringern soll.",
+        "Bài viết mới nhất",
+        "Die Anwohner begrüßten die Entscheidung, doch einige Geschäftsleute fürchten, wegen der neuen Regeln "
+        "Kunden zu verlieren.",
+        ["vi", "de", "vi", "de"]),
+}
+
+
+@pytest.mark.parametrize("page", CHROME_PAGES.values(), ids=list(CHROME_PAGES))
+def test_a_heading_in_the_chromes_language_keeps_it_between_article_paragraphs(
+        real_segmenter: Segmenter, page: tuple) -> None:
+    *blocks, expected = page
+    text = "\n\n".join(blocks)
+    assert [span.lang for span in real_segmenter.segment(text).spans] == expected
+    # The settled-language rule is what lets the short heading pay for its two switches.
+    without_rule = Segmenter(settled_switch_factor=1.0).segment(text)
+    assert [span.lang for span in without_rule.spans] == expected[:2]
+
+
 def _evidence(best: list[str], codes: tuple[str, ...] = ("en", "hr", "ja", "ru", "sr", "zh")) -> Evidence:
     return Evidence.from_distributions([{lang: 0.9} for lang in best], codes)
 
