@@ -72,7 +72,8 @@ class _Job:
                     if self.strict:
                         raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
                     failed += 1
-                    _warn_unreadable(failed, error, item[0].id, "dropped" if dropped else "its record carries the error")
+                    outcome = "dropped" if dropped else "its record carries the error"
+                    _warn_unreadable(failed, error, item[0].id, outcome)
                 yield item
                 advance()
         if failed:

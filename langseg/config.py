@@ -23,7 +23,7 @@ class Config:
     """Cost of a language change between two sentences of one line (units are sentences within lines)."""
     settled_switch_factor: float = 1.0
     """The cost of a change into a language the document has settled (some full-length unit gives it at
-    least `settled_min_prob`) is multiplied by this (1: no difference): a heading or byline in the language
+    least `settled_min_prob`) is multiplied by this (at most 1; 1: no difference): a heading or byline in the language
     of the page's chrome, between paragraphs of the article, keeps its own language more easily."""
     settled_min_prob: float = 0.9
     """The probability a full-length unit must give a language to settle it in its document."""

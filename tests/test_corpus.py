@@ -150,8 +150,8 @@ def test_unreadable_documents_are_named_on_stderr_and_counted(tmp_path: Path) ->
     assert result.stderr.splitlines() == [
         f"langseg: warning: {path}:2: a JSON line must be an object, not list; its record carries the error",
         f"langseg: warning: {path}:3: field 'text' is int, not a string (id b); its record carries the error",
-        f"langseg: warning: {path}:4: malformed JSON (Expecting ':' delimiter: line 1 column 19 (char 18)); "
-        "its record carries the error",
+        (f"langseg: warning: {path}:4: malformed JSON (Expecting ':' delimiter: line 1 column 19 (char 18)); "
+         "its record carries the error"),
         'langseg: 3 of 4 documents could not be processed; their records carry "error" (--strict stops at the first)',
     ]
 

@@ -152,19 +152,19 @@ def test_bokmal_beside_nynorsk_keeps_both_codes_but_is_not_mixed(real_segmenter:
 CHROME_PAGES = {
     "portuguese site, spanish article": (
         "Utilizamos cookies para melhorar a sua experiência de navegação e para mostrar publicidade personalizada.",
-        "El ayuntamiento aprobó ayer el nuevo plan de movilidad, que reducirá el tráfico en el centro de la "
-        "ciudad durante los próximos años.",
+        ("El ayuntamiento aprobó ayer el nuevo plan de movilidad, que reducirá el tráfico en el centro de la "
+         "ciudad durante los próximos años."),
         "Leia também",
-        "Los vecinos del barrio celebraron la decisión, aunque algunos comerciantes temen perder clientes por "
-        "las nuevas restricciones.",
+        ("Los vecinos del barrio celebraron la decisión, aunque algunos comerciantes temen perder clientes por "
+         "las nuevas restricciones."),
         ["pt", "es", "pt", "es"]),
     "vietnamese site, german article": (
         "Chúng tôi sử dụng cookie để cải thiện trải nghiệm của bạn trên trang web này.",
-        "Der Stadtrat hat gestern den neuen Verkehrsplan beschlossen, der den Autoverkehr in der Innenstadt in "
-        "den nächsten Jahren deutlich verringern soll.",
+        ("Der Stadtrat hat gestern den neuen Verkehrsplan beschlossen, der den Autoverkehr in der Innenstadt in "
+         "den nächsten Jahren deutlich verringern soll."),
         "Bài viết mới nhất",
-        "Die Anwohner begrüßten die Entscheidung, doch einige Geschäftsleute fürchten, wegen der neuen Regeln "
-        "Kunden zu verlieren.",
+        ("Die Anwohner begrüßten die Entscheidung, doch einige Geschäftsleute fürchten, wegen der neuen Regeln "
+         "Kunden zu verlieren."),
         ["vi", "de", "vi", "de"]),
 }
 
