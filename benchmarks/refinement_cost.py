@@ -13,19 +13,15 @@ langseg writes. Runs alternate so that a noisy neighbour hits all alike; the bes
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
+
+from alternating import DEV_SET, best_alternating, dev_texts, segment_all
 
 import langseg.segmenter as segmenter_module
 from langseg import Segmenter
 from langseg.types import Unit
 from langseg.units import paragraph_units
-
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
 
 
 def line_units(text: str) -> tuple[list[Unit], list[int]]:
@@ -34,9 +30,10 @@ def line_units(text: str) -> tuple[list[Unit], list[int]]:
     return units, list(range(len(units)))
 
 
-@contextlib.contextmanager
-def as_is() -> Iterator[None]:
-    yield
+def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
+    """`segment_all` with the unit splitter swapped for `line_units` (for this measurement only)."""
+    with mock.patch.object(segmenter_module, "document_units", line_units):
+        segment_all(segmenter, texts)
 
 
 def main() -> None:
@@ -46,28 +43,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    texts = [json.loads(line)["text"] for line in args.dev.open(encoding="utf-8")] * args.copies
-    variants = {
-        "default (sentence units)": (Segmenter(), as_is),
-        "line units": (Segmenter(), lambda: mock.patch.object(segmenter_module, "document_units", line_units)),
-        "without name masking": (Segmenter(mask_names=False), as_is),
-        "without the settled-language rule": (Segmenter(settled_switch_factor=1.0), as_is),
-    }
-    for segmenter, _ in variants.values():
+    texts = dev_texts(args.dev, args.copies)
+    default, unmasked, unsettled = Segmenter(), Segmenter(mask_names=False), Segmenter(settled_switch_factor=1.0)
+    for segmenter in (default, unmasked, unsettled):
         segmenter.segment_batch(texts[:300])  # model loaded, tables built
-    best = {name: float("inf") for name in variants}
-    for _ in range(args.repeat):
-        for name, (segmenter, context) in variants.items():
-            with context():
-                started = time.perf_counter()
-                for first in range(0, len(texts), 256):
-                    segmenter.segment_batch(texts[first:first + 256])
-                best[name] = min(best[name], time.perf_counter() - started)
+    best = best_alternating({
+        "default (sentence units)": lambda: segment_all(default, texts),
+        "line units": lambda: with_line_units(default, texts),
+        "without name masking": lambda: segment_all(unmasked, texts),
+        "without the settled-language rule": lambda: segment_all(unsettled, texts),
+    }, args.repeat)
     for name, seconds in best.items():
         print(f"{name:>34}: {seconds:6.2f} s  {len(texts) / seconds:8,.0f} documents/s")
-    default, lines, unmasked, unsettled = best.values()
-    print(f"sentence units cost {default / lines - 1:+.1%} time over line units; name masking "
-          f"{default / unmasked - 1:+.1%}; the settled-language rule {default / unsettled - 1:+.1%}")
+    sentences, lines, no_masking, no_rule = best.values()
+    print(f"sentence units cost {sentences / lines - 1:+.1%} time over line units; name masking "
+          f"{sentences / no_masking - 1:+.1%}; the settled-language rule {sentences / no_rule - 1:+.1%}")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ the runs alternate so that a noisy neighbour on the machine hits both alike, and
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 
-from langseg import Segmenter
+from alternating import DEV_SET, best_alternating, dev_texts, segment_all
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
+from langseg import Segmenter
 
 
 def main() -> None:
@@ -27,7 +25,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    texts = [json.loads(line)["text"] for line in args.dev.open(encoding="utf-8")] * args.copies
+    texts = dev_texts(args.dev, args.copies)
     segmenters = {"second opinion": Segmenter(),
                   "without its in-context round": Segmenter(second_opinion_context_below=0.0),
                   "without its lookalike pairs": Segmenter(second_opinion_lookalikes=()),
@@ -36,13 +34,8 @@ def main() -> None:
                   "no second opinion": Segmenter(second_opinion=False)}
     for segmenter in segmenters.values():
         segmenter.segment_batch(texts[:300])  # model loaded, tables built
-    best = {name: float("inf") for name in segmenters}
-    for _ in range(args.repeat):
-        for name, segmenter in segmenters.items():
-            started = time.perf_counter()
-            for first in range(0, len(texts), 256):
-                segmenter.segment_batch(texts[first:first + 256])
-            best[name] = min(best[name], time.perf_counter() - started)
+    best = best_alternating({name: lambda s=segmenter: segment_all(s, texts)
+                             for name, segmenter in segmenters.items()}, args.repeat)
     for name, seconds in best.items():
         print(f"{name:>32}: {len(texts) / seconds:8,.0f} documents/s")
     whole, no_context, no_lookalikes, no_marks, no_referee, none = best.values()
