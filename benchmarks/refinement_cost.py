@@ -5,7 +5,9 @@ Issue #3 allows each refinement at most 20 % of the pipeline's time. Sentence un
 that: a line of k sentences is k model calls and k units to decode instead of one (see the model card
 for why they stay: scoring lines first and splitting only unsure ones loses the in-paragraph switches).
 The line-units variant swaps the unit splitter for this measurement only; its records are not what
-langseg writes. Runs alternate so that a noisy neighbour hits all alike; the best of --repeat is kept.
+langseg writes. The bare model is also timed on both kinds of unit: what sentence units cost in model
+calls alone, a floor no work around the model can lower. Runs alternate so that a noisy neighbour hits
+all alike; the best of --repeat is kept.
 
     python benchmarks/refinement_cost.py
 """
@@ -13,6 +15,7 @@ langseg writes. Runs alternate so that a noisy neighbour hits all alike; the bes
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -21,7 +24,7 @@ from alternating import DEV_SET, best_alternating, dev_texts, segment_all
 import langseg.segmenter as segmenter_module
 from langseg import Segmenter
 from langseg.types import Unit
-from langseg.units import paragraph_units
+from langseg.units import document_units, has_language, paragraph_units, without_names
 
 
 def line_units(text: str) -> tuple[list[Unit], list[int]]:
@@ -36,6 +39,21 @@ def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
         segment_all(segmenter, texts)
 
 
+def model_inputs(segmenter: Segmenter, texts: list[str], split: Callable[[str], tuple[list[Unit], list[int]]]
+                 ) -> list[str]:
+    """What the library gives the model for every unit `split` finds: units with letters, names masked."""
+    pieces = [text[u.start:u.end] for text in texts for u in split(text)[0]]
+    mask = segmenter.config.mask_names
+    return [without_names(piece) if mask else piece for piece in pieces if has_language(piece)]
+
+
+def bare_model(segmenter: Segmenter, inputs: list[str]) -> None:
+    """The compiled fastText call over `inputs`, nothing of langseg around it (as in bench.py)."""
+    model = getattr(segmenter.scorer, "primary", segmenter.scorer)._model
+    for first in range(0, len(inputs), 2048):
+        model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, 0.0, "replace")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_SET)
@@ -47,17 +65,24 @@ def main() -> None:
     default, unmasked, unsettled = Segmenter(), Segmenter(mask_names=False), Segmenter(settled_switch_factor=1.0)
     for segmenter in (default, unmasked, unsettled):
         segmenter.segment_batch(texts[:300])  # model loaded, tables built
+    sentence_inputs = model_inputs(default, texts, document_units)
+    line_inputs = model_inputs(default, texts, line_units)
     best = best_alternating({
         "default (sentence units)": lambda: segment_all(default, texts),
         "line units": lambda: with_line_units(default, texts),
         "without name masking": lambda: segment_all(unmasked, texts),
         "without the settled-language rule": lambda: segment_all(unsettled, texts),
+        "bare model, sentence units": lambda: bare_model(default, sentence_inputs),
+        "bare model, line units": lambda: bare_model(default, line_inputs),
     }, args.repeat)
     for name, seconds in best.items():
         print(f"{name:>34}: {seconds:6.2f} s  {len(texts) / seconds:8,.0f} documents/s")
-    sentences, lines, no_masking, no_rule = best.values()
+    sentences, lines, no_masking, no_rule, bare_sentences, bare_lines = best.values()
     print(f"sentence units cost {sentences / lines - 1:+.1%} time over line units; name masking "
           f"{sentences / no_masking - 1:+.1%}; the settled-language rule {sentences / no_rule - 1:+.1%}")
+    print(f"model calls alone: {len(sentence_inputs):,} sentence units against {len(line_inputs):,} line units, "
+          f"{bare_sentences - bare_lines:+.2f} s, {(bare_sentences - bare_lines) / lines:+.1%} of the line-units "
+          f"library time")
 
 
 if __name__ == "__main__":
