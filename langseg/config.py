@@ -82,9 +82,9 @@ class Config:
     """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
     probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
     CLD2 tells apart (Czech and Slovak, Afrikaans and Dutch, Bulgarian and Russian); English stays out."""
-    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "sh", "sr"),)
-    """Groups of languages whose close calls among themselves stay fastText's: Bosnian, Croatian and Serbian
-    in Latin letters, which CLD2 does not tell apart better than fastText."""
+    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "sh", "sr"), ("hi", "mr"))
+    """Groups of languages whose close calls among themselves stay fastText's, because CLD2 does not tell
+    them apart better than fastText: Bosnian, Croatian and Serbian in Latin letters, and Hindi and Marathi."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None

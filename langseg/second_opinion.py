@@ -280,7 +280,8 @@ class WithSecondOpinion:
         probability) not `answered` by an earlier round; a reliable answer naming the runner-up enters.
         lid.176.ftz wavers between neighbours (Czech and Slovak, Afrikaans and Dutch, Bulgarian and
         Russian) where CLD2 tells them apart. English stays out (see `NOT_OVER_THE_MODEL`), and so do close
-        calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian), which neither model separates."""
+        calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian; Hindi, Marathi), which CLD2
+        separates no better than fastText."""
         best, second = ids[:, 0], ids[:, 1]
         close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] * CLOSE_CALL)
         close &= (self._apart[best] < 0) | (self._apart[best] != self._apart[np.maximum(second, 0)])
