@@ -6,7 +6,7 @@ import numpy as np
 import pycld2
 import pytest
 
-from langseg import Segmenter
+from langseg import Document, Segmenter
 from langseg.scoring import Evidence
 from langseg.second_opinion import Cld2Opinion, WithSecondOpinion
 
@@ -59,7 +59,7 @@ def test_known_languages_stay_with_fasttext(text: str, lang: str, real_segmenter
     assert real_segmenter.segment(text).spans == without.segment(text).spans
 
 
-def right_characters(doc: dict, document, lang: str) -> int:
+def right_characters(doc: dict, document: Document, lang: str) -> int:
     """The non-space characters of `doc`'s gold `lang` spans that `document` also labels `lang`."""
     labels = [None] * len(doc["text"])
     for span in document.spans:
