@@ -261,8 +261,10 @@ def held_out_predictions(evaluator: Evaluator, docs: list[dict], fold_count: int
         tuned = search(evaluator, neutral, train, rounds, seed=seed + number)
         for index, record in zip(test, evaluator.predict(tuned, test)):
             held_out[index] = record
+        moved = {name: round(getattr(tuned, name), 3) for name in SPACE
+                 if getattr(tuned, name) != getattr(neutral, name)}
         print(f"fold {number + 1}/{len(split)}: tuned on {len(train)} documents, "
-              f"{evaluator.calls} evaluations so far", file=sys.stderr)
+              f"{evaluator.calls} evaluations so far; moved from Config(): {moved}", file=sys.stderr)
     return [held_out[i] for i in range(len(docs))]
 
 
