@@ -1,4 +1,5 @@
-"""Shared by the cost benchmarks: the dev set's texts, and the best time of variants run in turn.
+"""Shared by the benchmarks: the cost scripts' options, the dev set's texts, the best time of variants
+run in turn, and the bare fastText call over the units the library scores.
 
 Variants alternate within each repetition, so that a noisy neighbour on the shared machine hits all of
 them alike; the best of the repetitions is each variant's time.
@@ -6,14 +7,32 @@ them alike; the best of the repetitions is each variant's time.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from langseg import Segmenter
+from langseg.types import Unit
+from langseg.units import document_units, has_language, without_names
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
+
+
+def cost_arguments(description: str, repeat: int) -> argparse.Namespace:
+    """The options of a cost benchmark: the dev set, how many times it is repeated, how many rounds."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dev", type=Path, default=DEV_SET)
+    parser.add_argument("--copies", type=int, default=10, help="times the dev set is repeated")
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser.parse_args()
+
+
+def warm_up(segmenters: Iterable[Segmenter], texts: list[str]) -> None:
+    """Load each segmenter's model and build its tables before anything is timed."""
+    for segmenter in segmenters:
+        segmenter.segment_batch(texts[:300])
 
 
 def dev_texts(path: Path, copies: int) -> list[str]:
@@ -36,3 +55,18 @@ def best_alternating(runs: dict[str, Callable[[], object]], repeat: int) -> dict
             run()
             best[name] = min(best[name], time.perf_counter() - started)
     return best
+
+
+def model_inputs(segmenter: Segmenter, texts: list[str],
+                 split: Callable[[str], tuple[list[Unit], list[int]]] = document_units) -> list[str]:
+    """What the library gives the model for every unit `split` finds: units with letters, names masked."""
+    pieces = [text[u.start:u.end] for text in texts for u in split(text)[0]]
+    mask = segmenter.config.mask_names
+    return [without_names(piece) if mask else piece for piece in pieces if has_language(piece)]
+
+
+def bare_model(segmenter: Segmenter, inputs: list[str]) -> None:
+    """fastText's compiled batch call over `inputs` (without the second opinion), nothing of langseg around it."""
+    model = getattr(segmenter.scorer, "primary", segmenter.scorer)._model
+    for first in range(0, len(inputs), 2048):
+        model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, 0.0, "replace")

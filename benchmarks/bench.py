@@ -44,9 +44,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args()
 
+    from alternating import bare_model, model_inputs
+
     from langseg import Segmenter
     from langseg.models import resolve
-    from langseg.units import document_units, has_language, without_names
 
     segmenter = Segmenter()
     segmenter.scorer  # noqa: B018
@@ -62,15 +63,10 @@ def main() -> None:
     print(f"corpus: {len(texts):,} documents resampled from {args.dev.name}, {characters / 1e6:.1f} M characters, "
           f"{corpus.stat().st_size / 2**20:.0f} MB JSONL")
 
-    units = [text[u.start:u.end] for text in texts for u in document_units(text)[0]]
-    units = [without_names(u) if segmenter.config.mask_names else u for u in units if has_language(u)]
-    scorer = getattr(segmenter.scorer, "primary", segmenter.scorer)  # fastText, without the second opinion
-    model = scorer._model  # the compiled fastText object: the bare call, nothing of langseg around it
-    k = segmenter.config.top_k
+    units = model_inputs(segmenter, texts)
 
     def bare() -> None:
-        for first in range(0, len(units), 2048):
-            model.multilinePredict(units[first:first + 2048], k, 0.0, "replace")
+        bare_model(segmenter, units)
 
     def library() -> None:
         for first in range(0, len(texts), args.batch_size):

@@ -14,17 +14,22 @@ all alike; the best of --repeat is kept.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-from pathlib import Path
 from unittest import mock
 
-from alternating import DEV_SET, best_alternating, dev_texts, segment_all
+from alternating import (
+    bare_model,
+    best_alternating,
+    cost_arguments,
+    dev_texts,
+    model_inputs,
+    segment_all,
+    warm_up,
+)
 
 import langseg.segmenter as segmenter_module
 from langseg import Segmenter
 from langseg.types import Unit
-from langseg.units import document_units, has_language, paragraph_units, without_names
+from langseg.units import paragraph_units
 
 
 def line_units(text: str) -> tuple[list[Unit], list[int]]:
@@ -39,33 +44,12 @@ def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
         segment_all(segmenter, texts)
 
 
-def model_inputs(segmenter: Segmenter, texts: list[str], split: Callable[[str], tuple[list[Unit], list[int]]]
-                 ) -> list[str]:
-    """What the library gives the model for every unit `split` finds: units with letters, names masked."""
-    pieces = [text[u.start:u.end] for text in texts for u in split(text)[0]]
-    mask = segmenter.config.mask_names
-    return [without_names(piece) if mask else piece for piece in pieces if has_language(piece)]
-
-
-def bare_model(segmenter: Segmenter, inputs: list[str]) -> None:
-    """The compiled fastText call over `inputs`, nothing of langseg around it (as in bench.py)."""
-    model = getattr(segmenter.scorer, "primary", segmenter.scorer)._model
-    for first in range(0, len(inputs), 2048):
-        model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, 0.0, "replace")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=DEV_SET)
-    parser.add_argument("--copies", type=int, default=10, help="times the dev set is repeated")
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-
+    args = cost_arguments(__doc__.splitlines()[0], repeat=5)
     texts = dev_texts(args.dev, args.copies)
     default, unmasked, unsettled = Segmenter(), Segmenter(mask_names=False), Segmenter(settled_switch_factor=1.0)
-    for segmenter in (default, unmasked, unsettled):
-        segmenter.segment_batch(texts[:300])  # model loaded, tables built
-    sentence_inputs = model_inputs(default, texts, document_units)
+    warm_up((default, unmasked, unsettled), texts)
+    sentence_inputs = model_inputs(default, texts)
     line_inputs = model_inputs(default, texts, line_units)
     best = best_alternating({
         "default (sentence units)": lambda: segment_all(default, texts),

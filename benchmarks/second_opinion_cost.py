@@ -10,21 +10,19 @@ the runs alternate so that a noisy neighbour on the machine hits both alike, and
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from alternating import DEV_SET, best_alternating, dev_texts, segment_all
+from alternating import (
+    best_alternating,
+    cost_arguments,
+    dev_texts,
+    segment_all,
+    warm_up,
+)
 
 from langseg import Segmenter
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=DEV_SET)
-    parser.add_argument("--copies", type=int, default=10, help="times the dev set is repeated")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-
+    args = cost_arguments(__doc__.splitlines()[0], repeat=3)
     texts = dev_texts(args.dev, args.copies)
     segmenters = {"second opinion": Segmenter(),
                   "without its in-context round": Segmenter(second_opinion_context_below=0.0),
@@ -32,8 +30,7 @@ def main() -> None:
                   "without its marked letters": Segmenter(second_opinion_marked=()),
                   "without its referee round": Segmenter(second_opinion_referee=False),
                   "no second opinion": Segmenter(second_opinion=False)}
-    for segmenter in segmenters.values():
-        segmenter.segment_batch(texts[:300])  # model loaded, tables built
+    warm_up(segmenters.values(), texts)
     best = best_alternating({name: lambda s=segmenter: segment_all(s, texts)
                              for name, segmenter in segmenters.items()}, args.repeat)
     for name, seconds in best.items():
