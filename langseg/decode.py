@@ -283,7 +283,8 @@ def decode_evidence(
 
 
 def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
-            prior_weight: float, confidence_power: float, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            prior_weight: float, confidence_power: float, size: int, longest: int | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One long document's units cut into windows of about `size` units that end at settled units.
 
     A full-length unit whose own evidence for its best language beats every other by more than the
@@ -296,8 +297,13 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     which keeps the argument). The one difference from a single pass: a window cannot
     take a language only units elsewhere in the document suggest (ties aside, nothing else).
 
-    Returns each unit's window (0, 1, ...), each window's entry language (the settled unit's before it;
-    -1 for the first window) and the document's language mass.
+    A document may have no settled unit for long stretches (a word list, subtitles, a chat log: no line
+    is full-length). With `longest`, a window that would grow past it is cut anyway, after the unit
+    whose evidence comes nearest to settling it, so that memory stays bounded; there the windows'
+    paths may differ from a single pass's.
+
+    Returns each unit's window (0, 1, ...), each window's entry language (the language of the unit the
+    window before it ends on; -1 for the first window) and the document's language mass.
     """
     count = len(evidence)
     ids, probs = evidence.ids, evidence.probs
@@ -309,14 +315,22 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     margin = confident * (np.log(np.maximum(probs[:, 0], floor)) - np.log(runner_up))
     cost_in = np.r_[0.0, switch_costs[1:]]
     cost_out = np.r_[switch_costs[1:], 0.0]
+    slack = margin - (cost_in + cost_out + prior_weight * -math.log(floor))
     # Full-length units only: shorter ones may pay a script penalty the margin does not see.
-    settled = (weights >= 1.0) & (margin > cost_in + cost_out + prior_weight * -math.log(floor))
+    settled_at = np.flatnonzero((weights >= 1.0) & (slack > 0))
+    longest = max(longest or count, size)
     cuts = []
     first = 0
-    for unit in np.flatnonzero(settled).tolist():
-        if unit + 1 - first >= size and unit + 1 < count:
-            cuts.append(unit + 1)
-            first = unit + 1
+    while True:
+        k = int(np.searchsorted(settled_at, first + size - 1))  # the first settled unit closing `size` units
+        end = int(settled_at[k]) + 1 if k < len(settled_at) else count
+        if end - first > longest:
+            low = first + size - 1
+            end = low + int(np.argmax(slack[low:first + longest])) + 1
+        if end >= count:
+            break
+        cuts.append(end)
+        first = end
     window = np.searchsorted(np.asarray(cuts, dtype=np.int64), np.arange(count), side="right")
     entry = np.r_[-1, ids[np.asarray(cuts, dtype=np.int64) - 1, 0]].astype(np.int64)
     return window, entry, mass

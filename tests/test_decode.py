@@ -161,6 +161,33 @@ def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_w
     assert parts.tolist() == whole.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(long_documents, st.integers(1, 8), st.integers(1, 20))
+def test_no_window_grows_past_the_longest_allowed(units: list, size: int, longest: int) -> None:
+    dists = [dist for (dist, _), _ in units]
+    weights = np.array([weight for (_, weight), _ in units])
+    costs = np.array([cost for _, cost in units])
+    window, entry, _ = windows(Evidence.from_distributions(dists), weights, costs, 1e-3, 0.0, 0.0, size, longest)
+    assert (np.diff(window) >= 0).all() and window[0] == 0
+    assert np.bincount(window).max() <= max(size, longest)
+    assert len(entry) == window[-1] + 1
+
+
+def test_a_stretch_that_settles_nothing_is_cut_after_its_surest_unit() -> None:
+    """A word list settles no unit (none is full-length); with `longest` it is cut all the same, after the
+    unit whose evidence is the strongest within reach."""
+    unsure, surer = {"en": 0.6, "es": 0.4}, {"en": 0.9, "es": 0.1}
+    dists = [unsure] * 7 + [surer] + [unsure] * 12
+    evidence = Evidence.from_distributions(dists)
+    weights = np.full(len(dists), 0.3)
+    window, entry, _ = windows(evidence, weights, np.full(len(dists), 1.0), 1e-3, 0.0, 0.0, size=4, longest=10)
+    assert window.tolist()[:9] == [0] * 8 + [1]  # cut after the surer unit (index 7), not at 10 units
+    assert np.bincount(window).max() <= 10
+    assert evidence.codes[entry[1]] == "en"
+    unbounded, _, _ = windows(evidence, weights, np.full(len(dists), 1.0), 1e-3, 0.0, 0.0, size=4)
+    assert unbounded.tolist() == [0] * len(dists)  # without `longest`, nothing settled, nothing cut
+
+
 def test_windows_cut_only_after_settled_units() -> None:
     sure_en, sure_es, unsure = {"en": 0.998, "es": 0.001}, {"es": 0.998, "en": 0.001}, {"en": 0.5, "es": 0.5}
     dists = [sure_en, unsure, unsure, sure_es, unsure, sure_en]

@@ -134,6 +134,23 @@ def test_a_long_document_decodes_in_windows_as_in_one_pass(fake_scorer: KeywordS
     assert segmenter.segment(text) == one_pass
 
 
+def test_a_long_word_list_decodes_in_bounded_windows_and_keeps_its_blocks(fake_scorer: KeywordScorer,
+                                                                          monkeypatch) -> None:
+    """No line of a word list is full-length, so none settles the path; its windows are cut anyway, and the
+    list's blocks of languages still come out whole."""
+    blocks = [("en", ["the house", "the water", "people"]), ("es", ["la casa", "el agua", "la gente"]),
+              ("en", ["the people", "water", "the house"])]
+    lines = [words[i % 3] for _, words in blocks for i in range(120)]
+    text = "\n".join(lines)
+    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 16)
+    monkeypatch.setattr(segmenter_module, "_LONGEST_WINDOW", 40)
+    monkeypatch.setattr(segmenter_module, "_WINDOWS_TOGETHER", 64)
+    document = Segmenter(scorer=fake_scorer).segment(text)
+    assert [span.lang for span in document.spans] == [lang for lang, _ in blocks]
+    first_spanish = len("\n".join(lines[:120])) + 1
+    assert document.spans[1].start == first_spanish
+
+
 BOKMAL = ("Vi skal ikke reise på ferie i år, fordi bilen er på verksted og billettene til fjellet ble altfor "
           "dyre. Hva synes du om å bli hjemme og male huset i stedet?")
 NYNORSK = ("Me skal ikkje reise på ferie i år, fordi bilen står på verkstaden og billettane til fjellet vart "
