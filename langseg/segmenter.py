@@ -74,6 +74,8 @@ class Segmenter:
 
     def segment(self, text: str, id: str | None = None) -> Document:
         """Segment one text into language spans."""
+        if not isinstance(text, str):
+            raise TypeError(f"segment takes a str, not {type(text).__name__}")
         return self.segment_batch([text], [id])[0]
 
     def records(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[dict[str, Any]]:
@@ -91,7 +93,13 @@ class Segmenter:
         return keep_language(text, self.segment(text), lang, min_share)
 
     def segment_batch(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[Document]:
-        """Segment many texts with one model call per batch of units (the fast path for pipelines)."""
+        """Segment many texts with one model call per batch of units (the fast path for pipelines).
+
+        Raises TypeError for a text that is not a str (or for one str passed as the batch, which would
+        otherwise be taken character by character) and ValueError when `ids` and `texts` differ in
+        length: no document is dropped or invented silently.
+        """
+        _check_batch(texts, ids)
         ids = ids if ids is not None else [None] * len(texts)
         all_units: list[list[Unit]] = []
         lines: list[int] = []
@@ -264,6 +272,18 @@ document decodes in about three quarters of the time it took one window at a tim
 memory; 16 windows gained little more and raised it."""
 
 
+def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None) -> None:
+    """A clear error, naming the text, for what would otherwise fail deep inside or pass silently."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("segment_batch takes a sequence of texts, not one text: use segment() for one")
+    if ids is not None and len(ids) != len(texts):
+        raise ValueError(f"segment_batch got {len(texts)} texts but {len(ids)} ids")
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            named = f" (id {ids[position]})" if ids is not None and ids[position] is not None else ""
+            raise TypeError(f"text {position}{named} is {type(text).__name__}, not str")
+
+
 def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int) -> list[np.ndarray]:
     """`rows` cut into runs of whole documents of about `size` units (a longer document is one run)."""
     if not len(rows):
@@ -392,6 +412,8 @@ def segment(text: str, id: str | None = None, **overrides: Any) -> Document:
 
 def segment_many(texts: Iterable[str], batch: int = 256, **overrides: Any) -> Iterable[Document]:
     """Segment a stream of texts lazily, `batch` documents per model call."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("segment_many takes an iterable of texts, not one text: use segment() for one")
     segmenter = Segmenter(**overrides) if overrides else default_segmenter()
     for chunk in batched(texts, batch):
         yield from segmenter.segment_batch(chunk)

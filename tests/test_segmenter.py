@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import langseg.segmenter as segmenter_module
-from langseg import Document, Segmenter
+from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
 from langseg.segmenter import script_context
 from langseg.types import UND
@@ -100,6 +101,20 @@ def test_empty_text(fake_segmenter: Segmenter) -> None:
 def test_an_empty_batch(real_segmenter: Segmenter) -> None:
     assert real_segmenter.segment_batch([]) == []
     assert [d.spans for d in real_segmenter.segment_batch(["", "  \n"])] == [(), ()]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda s: s.segment(None), TypeError, "segment takes a str, not NoneType"),
+    (lambda s: s.segment_batch(["Hola.", b"Hello."], ["a", "b"]), TypeError, "text 1 (id b) is bytes, not str"),
+    (lambda s: s.segment_batch("Hola, amigos."), TypeError, "not one text"),
+    (lambda s: list(segment_many("Hola, amigos.")), TypeError, "not one text"),
+    (lambda s: s.segment_batch(["Hola.", "Hello."], ["only-one"]), ValueError, "2 texts but 1 ids"),
+], ids=["None to segment", "bytes in a batch", "one str as a batch", "one str to segment_many", "fewer ids"])
+def test_a_wrong_batch_is_refused_with_a_clear_error_not_cut_or_split(fake_segmenter: Segmenter, call, error,
+                                                                       message: str) -> None:
+    """zip() would drop the texts past the last id, and one str would be taken letter by letter."""
+    with pytest.raises(error, match=re.escape(message)):
+        call(fake_segmenter)
 
 
 def test_one_model_call_per_batch(fake_scorer: KeywordScorer) -> None:
