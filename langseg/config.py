@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
@@ -93,9 +95,40 @@ class Config:
     batch_size: int = 2048
     """Units per model call."""
 
+    def __post_init__(self) -> None:
+        """Refuse a value the pipeline would misuse silently (a string for a cost, a share above 1)."""
+        for name, (low, high) in _BOUNDS.items():
+            value = getattr(self, name)
+            kind_ok = isinstance(value, Integral if name in _WHOLE_NUMBERS else Real) and not isinstance(value, bool)
+            if not kind_ok or not low <= value <= high:
+                kind = "a whole number" if name in _WHOLE_NUMBERS else "a number"
+                limits = f">= {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+                raise ValueError(f"{name} must be {kind} {limits}, not {value!r}")
+        for name in _SWITCHES:
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
+
     def with_(self, **overrides: Any) -> Config:
-        """A copy with some fields replaced (unknown names raise TypeError)."""
+        """A copy with some fields replaced (unknown names raise TypeError, bad values ValueError)."""
         return replace(self, **overrides)
+
+
+_PROBABILITY = (0.0, 1.0)
+_NOT_NEGATIVE = (0.0, math.inf)
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
+    "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
+    "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,
+    "prior_weight": _NOT_NEGATIVE, "confidence_power": _NOT_NEGATIVE, "script_cost": _NOT_NEGATIVE,
+    "script_change_factor": _NOT_NEGATIVE, "weight_power": _NOT_NEGATIVE,
+    "settled_min_prob": _PROBABILITY, "min_weight": _PROBABILITY, "mixed_min_share": _PROBABILITY,
+    "mixed_min_score": _PROBABILITY, "second_opinion_below": _PROBABILITY,
+    "second_opinion_known_below": _PROBABILITY, "second_opinion_context_below": _PROBABILITY,
+    "second_opinion_weight": _PROBABILITY,
+}
+"""Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
+_WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars"})
+_SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee")
 
 
 _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked",
