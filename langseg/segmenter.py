@@ -272,8 +272,9 @@ document decodes in about three quarters of the time it took one window at a tim
 memory; 16 windows gained little more and raised it."""
 
 
-def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None) -> None:
-    """A clear error, naming the text, for what would otherwise fail deep inside or pass silently."""
+def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None, first: int = 0) -> None:
+    """A clear error, naming the text (counted from `first`), for what would otherwise fail deep inside
+    or pass silently."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("segment_batch takes a sequence of texts, not one text: use segment() for one")
     if ids is not None and len(ids) != len(texts):
@@ -281,7 +282,7 @@ def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None) -> None
     for position, text in enumerate(texts):
         if not isinstance(text, str):
             named = f" (id {ids[position]})" if ids is not None and ids[position] is not None else ""
-            raise TypeError(f"text {position}{named} is {type(text).__name__}, not str")
+            raise TypeError(f"text {first + position}{named} is {type(text).__name__}, not str")
 
 
 def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int) -> list[np.ndarray]:
@@ -415,5 +416,8 @@ def segment_many(texts: Iterable[str], batch: int = 256, **overrides: Any) -> It
     if isinstance(texts, (str, bytes)):
         raise TypeError("segment_many takes an iterable of texts, not one text: use segment() for one")
     segmenter = Segmenter(**overrides) if overrides else default_segmenter()
+    done = 0
     for chunk in batched(texts, batch):
+        _check_batch(chunk, None, done)  # so that an error counts the texts from the stream's start
         yield from segmenter.segment_batch(chunk)
+        done += len(chunk)

@@ -108,8 +108,11 @@ def test_an_empty_batch(real_segmenter: Segmenter) -> None:
     (lambda s: s.segment_batch(["Hola.", b"Hello."], ["a", "b"]), TypeError, "text 1 (id b) is bytes, not str"),
     (lambda s: s.segment_batch("Hola, amigos."), TypeError, "not one text"),
     (lambda s: list(segment_many("Hola, amigos.")), TypeError, "not one text"),
+    (lambda s: list(segment_many(["Hola."] * 5 + [None], batch=2, scorer=KeywordScorer())), TypeError,
+     "text 5 is NoneType"),
     (lambda s: s.segment_batch(["Hola.", "Hello."], ["only-one"]), ValueError, "2 texts but 1 ids"),
-], ids=["None to segment", "bytes in a batch", "one str as a batch", "one str to segment_many", "fewer ids"])
+], ids=["None to segment", "bytes in a batch", "one str as a batch", "one str to segment_many", "None in a stream",
+        "fewer ids"])
 def test_a_wrong_batch_is_refused_with_a_clear_error_not_cut_or_split(fake_segmenter: Segmenter, call, error,
                                                                        message: str) -> None:
     """zip() would drop the texts past the last id, and one str would be taken letter by letter."""
