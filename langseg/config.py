@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from numbers import Integral, Real
 from typing import Any
 
 from .datafiles import models_json
@@ -99,17 +99,19 @@ class Config:
         """Refuse a value the pipeline would misuse silently (a string for a cost, a share above 1)."""
         for name, (low, high) in _BOUNDS.items():
             value = getattr(self, name)
-            kind_ok = isinstance(value, Integral if name in _WHOLE_NUMBERS else Real) and not isinstance(value, bool)
-            if not kind_ok or not low <= value <= high:
-                kind = "a whole number" if name in _WHOLE_NUMBERS else "a number"
-                limits = f">= {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+            kind = "a whole number" if name in _WHOLE_NUMBERS else "a number"
+            limits = f">= {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+            if isinstance(value, bool) or not isinstance(value, Integral if name in _WHOLE_NUMBERS else Real):
+                raise TypeError(f"{name} must be {kind} {limits}, not {value!r}")
+            if not low <= value <= high:
                 raise ValueError(f"{name} must be {kind} {limits}, not {value!r}")
         for name in _SWITCHES:
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
+                raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
 
     def with_(self, **overrides: Any) -> Config:
-        """A copy with some fields replaced (unknown names raise TypeError, bad values ValueError)."""
+        """A copy with some fields replaced (unknown names and wrong kinds raise TypeError, values out of
+        range ValueError)."""
         return replace(self, **overrides)
 
 

@@ -131,18 +131,18 @@ def test_overrides_reach_the_config() -> None:
     assert segmenter.config.switch_cost == 7.5 and segmenter.config.mixed_min_chars == 3
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ({"switch_cost": "3"}, "switch_cost must be a number >= 0, not '3'"),
-    ({"sentence_switch_cost": -1.0}, "sentence_switch_cost must be a number >= 0"),
-    ({"mixed_min_share": 5}, "mixed_min_share must be a number from 0 to 1"),
-    ({"floor": float("nan")}, "floor must be a number"),
-    ({"top_k": 2.5}, "top_k must be a whole number >= 1"),
-    ({"batch_size": 0}, "batch_size must be a whole number >= 1"),
-    ({"second_opinion": "off"}, "second_opinion must be True or False"),
+@pytest.mark.parametrize(("override", "error", "message"), [
+    ({"switch_cost": "3"}, TypeError, "switch_cost must be a number >= 0, not '3'"),
+    ({"sentence_switch_cost": -1.0}, ValueError, "sentence_switch_cost must be a number >= 0"),
+    ({"mixed_min_share": 5}, ValueError, "mixed_min_share must be a number from 0 to 1"),
+    ({"floor": float("nan")}, ValueError, "floor must be a number"),
+    ({"top_k": 2.5}, TypeError, "top_k must be a whole number >= 1"),
+    ({"batch_size": 0}, ValueError, "batch_size must be a whole number >= 1"),
+    ({"second_opinion": "off"}, TypeError, "second_opinion must be True or False"),
 ])
-def test_a_value_the_pipeline_would_misuse_is_refused_when_the_segmenter_is_made(override: dict,
+def test_a_value_the_pipeline_would_misuse_is_refused_when_the_segmenter_is_made(override: dict, error: type,
                                                                                   message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(error, match=re.escape(message)):
         Segmenter(scorer=KeywordScorer(), **override)
 
 
