@@ -101,6 +101,16 @@ def test_cld2s_best_effort_english_never_overrules_fasttext(text: str) -> None:
     assert opinion.opinion(text, any_language=True) == ("en", pytest.approx(0.9, abs=0.1))  # fastText had nothing
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("La condición a<b se cumple siempre que el valor de b sea mayor, dijo la profesora.", "es"),
+    ("Ich hab dich <3 so lieb, und morgen fahren wir endlich zusammen an den See.", "de"),
+])
+def test_cld2_reads_a_less_than_sign_as_text_not_as_the_start_of_an_html_tag(text: str, lang: str) -> None:
+    """Units are plain text: CLD2's HTML mode would skip what follows a "<" and misread the rest."""
+    answer = Cld2Opinion(known=frozenset({"en"})).answer(text)
+    assert answer is not None and answer[0] == lang and answer[1] > 0.95
+
+
 def test_cld2s_pseudo_languages_are_never_an_answer() -> None:
     """Klingon is the one CLD2 pseudo-language with a language code: it is never named."""
     opinion = Cld2Opinion(known=frozenset({"en"}))
