@@ -181,16 +181,23 @@ def decode_evidence(
     valid = ids >= 0
     candidate = valid & (probs >= CANDIDATE_PROB)
     candidate[:, 0] = True
-    # Only languages some document may choose get a column: `used` (sorted codes, -1 first if a row is
-    # empty), and each code's column through a lookup table, cheaper than sorting every entry.
-    chosen_somewhere = np.zeros(len(evidence.codes) + 1, dtype=bool)
-    chosen_somewhere[ids[candidate] + 1] = True
-    used = np.flatnonzero(chosen_somewhere) - 1
-    width = len(used)
-    column_of = np.zeros(len(evidence.codes) + 1, dtype=np.int64)
-    column_of[used + 1] = np.arange(width)
-    position = column_of[np.where(valid, ids, used[0]) + 1]
-    present = valid & chosen_somewhere[np.where(valid, ids, -1) + 1]
+    starts = document_starts(np.asarray(doc_index))
+    documents = len(starts)
+    docs = np.repeat(np.arange(documents), np.diff(np.r_[starts, count]))  # numbered from 0 here
+    # Each document's own candidates, in code order, are its columns 0, 1, ...: the matrices are as wide
+    # as the most candidates one document has (a handful), not as all the batch's documents have together.
+    # `keys` holds every (document, language) pair once, sorted; a document's pairs are a contiguous run.
+    codes = len(evidence.codes) + 1  # ids shifted by one: an empty row's -1 becomes 0
+    wanted = docs[:, None] * codes + (ids + 1)
+    keys = np.unique(wanted[candidate])
+    key_docs = keys // codes
+    first = np.searchsorted(key_docs, np.arange(documents))
+    width = int(np.diff(np.r_[first, len(keys)]).max())
+    language = np.full((documents, width), -1, dtype=np.int64)  # each column's language (-1: padding)
+    language[key_docs, np.arange(len(keys)) - first[key_docs]] = keys % codes - 1
+    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    present = valid & (keys[found] == wanted)
+    position = found - first[docs][:, None]
     rows = np.broadcast_to(np.arange(count)[:, None], ids.shape)
     table = np.bincount(rows[present] * width + position[present], weights=probs[present],
                         minlength=count * width).reshape(count, width)
@@ -202,31 +209,29 @@ def decode_evidence(
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
     emissions *= weights[:, None]
+    unit_language = language[docs]  # units x columns
     if penalty is not None and penalty.applies.any():
         paying = np.flatnonzero(penalty.applies)
         shares = penalty.shares[paying]
         scripts = np.flatnonzero(shares.any(axis=0))  # the few scripts these units use at all
-        membership = penalty.membership[used][:, scripts]
-        # einsum's own loop rather than `@`: a BLAS call would start threads that compete with worker
-        # processes for the cores, for matrices this small.
-        in_script = np.einsum("us,ls->ul", shares[:, scripts], membership)
-        has_script = penalty.membership[used].any(axis=1)
-        emissions[paying] -= penalty.cost * (1.0 - in_script) * has_script[None, :]
+        # The share of each paying unit's letters in each language's scripts, for the languages any document
+        # here has (einsum's own loop rather than `@`: a BLAS call would start threads that compete with
+        # worker processes for the cores, for matrices this small), then taken at its document's columns.
+        languages, column_language = np.unique(np.maximum(language, 0), return_inverse=True)
+        in_script = np.einsum("us,ls->ul", shares[:, scripts], penalty.membership[languages][:, scripts])
+        columns = column_language.reshape(language.shape)[docs[paying]]
+        has_script = penalty.membership[languages].any(axis=1)[columns]
+        emissions[paying] -= penalty.cost * (1.0 - np.take_along_axis(in_script, columns, axis=1)) * has_script
 
-    docs = np.asarray(doc_index, dtype=np.int64)
-    starts = document_starts(docs)
-    documents = int(docs[-1]) + 1
     if prior_weight:
         if mass is None:
             masses = np.zeros((documents, width))
             masses[docs[starts]] = np.add.reduceat(weights[:, None] * table, starts, axis=0)
-        else:  # windows of one document: its whole mass is every window's
-            masses = np.broadcast_to(mass[used], (documents, width))
-        prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
+            prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
+        else:  # windows of one document: the whole document's prior is every window's
+            prior = np.where(language >= 0, mass[np.maximum(language, 0)], 0.0) / max(mass.sum(), 1e-12)
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
-    allowed = np.zeros((documents, width), dtype=bool)
-    allowed[docs[rows[candidate]], position[candidate]] = True
-    emissions[~allowed[docs]] = -np.inf  # each document decodes over its own candidates
+    emissions[unit_language < 0] = -np.inf  # a document's padding columns
 
     factors = None  # per document and language: what a change into it costs, in switch costs
     if settled_switch_factor != 1.0:
@@ -235,12 +240,14 @@ def decode_evidence(
             marks = np.zeros((documents, width), dtype=bool)
             marks[docs[settling], position[settling, 0]] = True
         else:  # windows of one document: its settled languages are every window's
-            marks = np.broadcast_to((used >= 0) & settled[np.maximum(used, 0)], (documents, width))
+            marks = (language >= 0) & settled[np.maximum(language, 0)]
         factors = np.where(marks, settled_switch_factor, 1.0)
     if entry is not None:
-        heads = entry[docs[starts]]
-        column = np.minimum(np.searchsorted(used, heads), width - 1)
-        known = (heads >= 0) & (used[column] == heads)
+        heads = entry[np.asarray(doc_index)[starts]]
+        head_keys = docs[starts] * codes + (heads + 1)
+        at = np.minimum(np.searchsorted(keys, head_keys), len(keys) - 1)
+        known = (heads >= 0) & (keys[at] == head_keys)
+        column = at - first[docs[starts]]
         kept = emissions[starts[known], column[known]]
         entering = starts[heads >= 0]
         cost = switch_costs[entering][:, None]
@@ -279,7 +286,7 @@ def decode_evidence(
         chosen[units] = state[:alive]
         if step:
             state[:alive] = back[units, state[:alive]]
-    return used[chosen], table[np.arange(count), chosen]
+    return unit_language[np.arange(count), chosen], table[np.arange(count), chosen]
 
 
 def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
@@ -303,13 +310,19 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     paths may differ from a single pass's.
 
     Returns each unit's window (0, 1, ...), each window's entry language (the language of the unit the
-    window before it ends on; -1 for the first window) and the document's language mass.
+    window before it ends on; -1 for the first window) and the document's language mass over its
+    candidate languages (the prior of one pass over it).
     """
     count = len(evidence)
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
     confident = _confident(weights, probs, confidence_power)
     mass = np.bincount(ids[valid], weights=(confident[:, None] * probs)[valid], minlength=len(evidence.codes))
+    candidate = valid & (probs >= CANDIDATE_PROB)
+    candidate[:, 0] = valid[:, 0]
+    is_candidate = np.zeros(len(mass), dtype=bool)
+    is_candidate[ids[candidate]] = True
+    mass[~is_candidate] = 0.0  # as one pass weighs it: over the document's candidate languages only
     second = np.where(valid[:, 1:], probs[:, 1:], 0.0).max(axis=1, initial=0.0)
     runner_up = np.maximum(np.maximum(second, _leftover(evidence)), floor)
     margin = confident * (np.log(np.maximum(probs[:, 0], floor)) - np.log(runner_up))

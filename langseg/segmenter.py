@@ -166,7 +166,7 @@ class Segmenter:
             unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
             contested_rows = np.flatnonzero(contested)
-            for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_CHUNK):
+            for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_BATCH, _DECODE_CHUNK):
                 chosen, chosen_probs = self._decode(evidence.take(rows), [pieces[i] for i in scored[rows].tolist()],
                                                     docs[rows], lines[rows])
                 labels[rows] = chosen
@@ -215,7 +215,7 @@ class Segmenter:
         penalty, script_changes = script_context(evidence, pieces, docs, weights, config.script_cost)
         if script_changes.any():
             costs = np.where(script_changes, costs * config.script_change_factor, costs)
-        if len(evidence) <= _DECODE_CHUNK:
+        if len(evidence) <= _DECODE_CHUNK or docs[0] != docs[-1]:  # documents of a batch, decoded together
             return self._viterbi(evidence, docs, weights, costs, penalty)
         window, entry, mass = windows(evidence, weights, costs, config.floor, config.prior_weight,
                                       config.confidence_power, _DECODE_CHUNK, _LONGEST_WINDOW)
@@ -260,7 +260,11 @@ Ukrainian line typed with Latin i's still gets Ukrainian 0.94 and loses to Russi
 Cyrillic і's it gets 0.98 and stands."""
 
 _DECODE_CHUNK = 1024
-"""Units decoded together: bounds the decoder's (units x languages) matrices whatever the batch size."""
+"""A document longer than this many units decodes alone, in windows (see `Segmenter._decode`)."""
+
+_DECODE_BATCH = 8 * _DECODE_CHUNK
+"""Units of a batch's shorter documents decoded together (one decoder step per unit of the longest of
+them): bounds the decoder's matrices, units x the most candidate languages one document has."""
 
 _LONGEST_WINDOW = 4 * _DECODE_CHUNK
 """A long document's window that reaches this many units without a settled unit is cut anyway."""
@@ -285,17 +289,26 @@ def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None, first: 
             raise TypeError(f"text {first + position}{named} is {type(text).__name__}, not str")
 
 
-def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int) -> list[np.ndarray]:
-    """`rows` cut into runs of whole documents of about `size` units (a longer document is one run)."""
+def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int, alone: int | None = None
+                        ) -> list[np.ndarray]:
+    """`rows` cut into runs of whole documents of at most `size` units; a document longer than `alone`
+    (default: `size`) units is a run of its own."""
     if not len(rows):
         return []
+    alone = size if alone is None else alone
     starts = document_starts(docs).tolist() + [len(rows)]
     chunks, first = [], 0
     for start, stop in zip(starts, starts[1:]):
-        if stop - first > size and start > first:
+        if stop - start > alone:
+            if start > first:
+                chunks.append(rows[first:start])
+            chunks.append(rows[start:stop])
+            first = stop
+        elif stop - first > size and start > first:
             chunks.append(rows[first:start])
             first = start
-    chunks.append(rows[first:])
+    if first < len(rows):
+        chunks.append(rows[first:])
     return chunks
 
 

@@ -131,6 +131,26 @@ def test_batch_decoding_equals_one_document_at_a_time(docs: list, factor: float)
     assert probs.tolist() == [dist.get(lang, 0.0) for dist, lang in zip(flat_dists, expected)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(documents, min_size=2, max_size=6), st.sampled_from([0.2, 1.0]), st.sampled_from([0.0, 0.25]))
+def test_a_documents_labels_never_depend_on_the_other_documents_of_its_batch(docs: list, prior_weight: float,
+                                                                              power: float) -> None:
+    """With the document prior on too: each document's prior is over its own candidate languages."""
+    options = {"prior_weight": prior_weight, "confidence_power": power, "settled_switch_factor": 0.5,
+               "settled_min_prob": 0.6}
+    codes = tuple(sorted(LANGS))
+
+    def decoded(units: list, index: list[int]) -> list[str]:
+        evidence = Evidence.from_distributions([u[0] for u in units], codes)
+        chosen, _ = decode_evidence(evidence, np.array(index), np.array([u[1] for u in units]),
+                                    np.array([u[2] for u in units]), 1e-3, **options)
+        return [codes[j] for j in chosen]
+
+    alone = [label for units in docs for label in decoded(units, [0] * len(units))]
+    together = decoded([u for units in docs for u in units], [d for d, units in enumerate(docs) for _ in units])
+    assert together == alone
+
+
 settled_unit = st.sampled_from(["en", "es"]).map(
     lambda lang: ({lang: 0.998, ("es" if lang == "en" else "en"): 0.001}, 1.0))
 # Both languages stay candidates of every unsure unit (so of every window), and no two paths tie.
