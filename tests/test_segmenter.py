@@ -280,3 +280,19 @@ def test_script_change_factor_lowers_the_switch_cost_at_a_change_of_script() -> 
                               script_cost=0.0, mask_names=False, second_opinion=False)
         labels[factor] = [span.lang for span in segmenter.segment(text).spans]
     assert labels == {1.0: ["sr"], 0.0: ["sr", "hr", "sr"]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 30), min_size=1, max_size=40), st.integers(1, 40), st.integers(1, 40))
+def test_decoding_chunks_hold_whole_documents_in_order(lengths: list[int], size: int, alone: int) -> None:
+    """The batch's documents are decoded a chunk at a time: every unit once, in order, no document cut;
+    a chunk of several documents stays within `size` units, and a document longer than `alone` goes alone."""
+    docs = np.repeat(np.arange(len(lengths)), lengths)
+    rows = np.arange(len(docs)) * 3  # any increasing row numbers
+    chunks = segmenter_module._chunks_by_document(rows, docs, size, alone)
+    assert np.concatenate(chunks).tolist() == rows.tolist()
+    for chunk in chunks:
+        held = np.unique(docs[chunk // 3])
+        assert sum(lengths[d] for d in held) == len(chunk)  # whole documents only
+        if len(held) > 1:
+            assert len(chunk) <= size and all(lengths[d] <= alone for d in held)
