@@ -56,71 +56,72 @@ def main() -> None:
     rng = random.Random(20261124)
     texts = [rng.choice(dev_texts) for _ in range(args.docs)]
     characters = sum(map(len, texts))
-    work = Path(tempfile.mkdtemp(prefix="langseg-bench-"))
-    corpus = work / "corpus.jsonl"
-    write_corpus(corpus, texts)
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; model {model_path}")
-    print(f"corpus: {len(texts):,} documents resampled from {args.dev.name}, {characters / 1e6:.1f} M characters, "
-          f"{corpus.stat().st_size / 2**20:.0f} MB JSONL")
+    with tempfile.TemporaryDirectory(prefix="langseg-bench-") as temporary:  # its corpora take ~200 MB
+        work = Path(temporary)
+        corpus = work / "corpus.jsonl"
+        write_corpus(corpus, texts)
+        print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; model {model_path}")
+        print(f"corpus: {len(texts):,} documents resampled from {args.dev.name}, {characters / 1e6:.1f} M characters, "
+              f"{corpus.stat().st_size / 2**20:.0f} MB JSONL")
 
-    units = model_inputs(segmenter, texts)
+        units = model_inputs(segmenter, texts)
 
-    def bare() -> None:
-        bare_model(segmenter, units)
+        def bare() -> None:
+            bare_model(segmenter, units)
 
-    def library() -> None:
-        for first in range(0, len(texts), args.batch_size):
-            segmenter.segment_batch(texts[first:first + args.batch_size])
+        def library() -> None:
+            for first in range(0, len(texts), args.batch_size):
+                segmenter.segment_batch(texts[first:first + args.batch_size])
 
-    out = work / "out.jsonl"
-    langseg = [sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"]
-    naive = [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)]
-    results = {
-        "bare": median_time(bare, args.repeat),
-        "library": median_time(library, args.repeat),
-        "naive": median_run(naive, args.repeat)[0],
-        "cli": median_run(langseg, args.repeat)[0],
-        "cli2": median_run(langseg + ["--workers", "2"], args.repeat)[0],
-    }
-    docs = len(texts)
-    print(f"\nunits scored: {len(units):,} ({sum(map(len, units)) / 1e6:.1f} M characters)\n")
-    print(f"{'measure':<36} {'seconds':>8} {'docs/s':>9} {'M chars/s':>10}")
-    labels = {
-        "bare": "bare model, same units (in process)",
-        "library": "Segmenter.segment_batch (in process)",
-        "naive": "naive per-line script (process)",
-        "cli": "langseg tag (process)",
-        "cli2": "langseg tag --workers 2 (process)",
-    }
-    for key, label in labels.items():
-        seconds = results[key]
-        print(f"{label:<36} {seconds:>8.2f} {docs / seconds:>9,.0f} {characters / seconds / 1e6:>10.2f}")
-    print("\nratios (targets in brackets)")
-    print(f"  library time / bare model time       {results['library'] / results['bare']:6.2f}   [<= 1.5]")
-    print(f"  langseg tag time / naive script time {results['cli'] / results['naive']:6.2f}   [<= 1.0]")
-    print(f"  --workers 2 docs/s / --workers 1     {results['cli'] / results['cli2']:6.2f}   [>= 1.8]")
+        out = work / "out.jsonl"
+        langseg = [sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"]
+        naive = [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)]
+        results = {
+            "bare": median_time(bare, args.repeat),
+            "library": median_time(library, args.repeat),
+            "naive": median_run(naive, args.repeat)[0],
+            "cli": median_run(langseg, args.repeat)[0],
+            "cli2": median_run(langseg + ["--workers", "2"], args.repeat)[0],
+        }
+        docs = len(texts)
+        print(f"\nunits scored: {len(units):,} ({sum(map(len, units)) / 1e6:.1f} M characters)\n")
+        print(f"{'measure':<36} {'seconds':>8} {'docs/s':>9} {'M chars/s':>10}")
+        labels = {
+            "bare": "bare model, same units (in process)",
+            "library": "Segmenter.segment_batch (in process)",
+            "naive": "naive per-line script (process)",
+            "cli": "langseg tag (process)",
+            "cli2": "langseg tag --workers 2 (process)",
+        }
+        for key, label in labels.items():
+            seconds = results[key]
+            print(f"{label:<36} {seconds:>8.2f} {docs / seconds:>9,.0f} {characters / seconds / 1e6:>10.2f}")
+        print("\nratios (targets in brackets)")
+        print(f"  library time / bare model time       {results['library'] / results['bare']:6.2f}   [<= 1.5]")
+        print(f"  langseg tag time / naive script time {results['cli'] / results['naive']:6.2f}   [<= 1.0]")
+        print(f"  --workers 2 docs/s / --workers 1     {results['cli'] / results['cli2']:6.2f}   [>= 1.8]")
 
-    print("\npeak RSS of `langseg tag` (one process)")
-    rss_sizes = [int(n) for n in args.rss_docs.split(",") if n]
-    for size in rss_sizes:
-        path = work / f"rss-{size}.jsonl"
-        write_corpus(path, (rng.choice(dev_texts) for _ in range(size)))
-        seconds, rss = median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)
-        print(f"  {size:>9,} documents  {rss / 2**20:7.1f} MB  ({size / seconds:,.0f} docs/s)   [<= 100 MB, flat]")
-        path.unlink()
+        print("\npeak RSS of `langseg tag` (one process)")
+        rss_sizes = [int(n) for n in args.rss_docs.split(",") if n]
+        for size in rss_sizes:
+            path = work / f"rss-{size}.jsonl"
+            write_corpus(path, (rng.choice(dev_texts) for _ in range(size)))
+            seconds, rss = median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)
+            print(f"  {size:>9,} documents  {rss / 2**20:7.1f} MB  ({size / seconds:,.0f} docs/s)   [<= 100 MB, flat]")
+            path.unlink()
 
-    print("\nsingle documents of growing size (library, in process)")
-    base_rate = None
-    size_bytes = 1000
-    while size_bytes <= args.max_doc_mb * 1e6:
-        text = big_document(dev_texts, size_bytes, rng)
-        seconds = median_time(lambda text=text: segmenter.segment(text), 1 if size_bytes > 1e6 else args.repeat)
-        rate = len(text) / seconds
-        base_rate = base_rate or (rate if size_bytes >= 10_000 else None)
-        note = f"  {base_rate / rate:5.2f}x the 10 kB time per character [<= 1.2]" if base_rate and size_bytes > 10_000 else ""
-        print(f"  {len(text) / 1e6:9.3f} M chars  {seconds:8.3f} s  {rate / 1e6:6.2f} M chars/s{note}")
-        size_bytes *= 10 if size_bytes < 10_000_000 else 5
-    print(f"\ncommand: python benchmarks/bench.py {' '.join(sys.argv[1:])}".rstrip())
+        print("\nsingle documents of growing size (library, in process)")
+        base_rate = None
+        size_bytes = 1000
+        while size_bytes <= args.max_doc_mb * 1e6:
+            text = big_document(dev_texts, size_bytes, rng)
+            seconds = median_time(lambda text=text: segmenter.segment(text), 1 if size_bytes > 1e6 else args.repeat)
+            rate = len(text) / seconds
+            base_rate = base_rate or (rate if size_bytes >= 10_000 else None)
+            note = f"  {base_rate / rate:5.2f}x the 10 kB time per character [<= 1.2]" if base_rate and size_bytes > 10_000 else ""
+            print(f"  {len(text) / 1e6:9.3f} M chars  {seconds:8.3f} s  {rate / 1e6:6.2f} M chars/s{note}")
+            size_bytes *= 10 if size_bytes < 10_000_000 else 5
+        print(f"\ncommand: python benchmarks/bench.py {' '.join(sys.argv[1:])}".rstrip())
 
 
 def write_corpus(path: Path, texts) -> None:
