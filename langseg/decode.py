@@ -209,7 +209,6 @@ def decode_evidence(
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
     emissions *= weights[:, None]
-    unit_language = language[docs]  # units x columns
     if penalty is not None and penalty.applies.any():
         paying = np.flatnonzero(penalty.applies)
         shares = penalty.shares[paying]
@@ -219,7 +218,7 @@ def decode_evidence(
         # worker processes for the cores, for matrices this small), then taken at its document's columns.
         languages, column_language = np.unique(np.maximum(language, 0), return_inverse=True)
         in_script = np.einsum("us,ls->ul", shares[:, scripts], penalty.membership[languages][:, scripts])
-        columns = column_language.reshape(language.shape)[docs[paying]]
+        columns = column_language.reshape(language.shape)[docs[paying]]  # paying units x their columns
         has_script = penalty.membership[languages].any(axis=1)[columns]
         emissions[paying] -= penalty.cost * (1.0 - np.take_along_axis(in_script, columns, axis=1)) * has_script
 
@@ -231,7 +230,7 @@ def decode_evidence(
         else:  # windows of one document: the whole document's prior is every window's
             prior = np.where(language >= 0, mass[np.maximum(language, 0)], 0.0) / max(mass.sum(), 1e-12)
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
-    emissions[unit_language < 0] = -np.inf  # a document's padding columns
+    emissions[(language < 0)[docs]] = -np.inf  # a document's padding columns
 
     factors = None  # per document and language: what a change into it costs, in switch costs
     if settled_switch_factor != 1.0:
@@ -286,7 +285,7 @@ def decode_evidence(
         chosen[units] = state[:alive]
         if step:
             state[:alive] = back[units, state[:alive]]
-    return unit_language[np.arange(count), chosen], table[np.arange(count), chosen]
+    return language[docs, chosen], table[np.arange(count), chosen]
 
 
 def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
