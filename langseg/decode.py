@@ -179,8 +179,7 @@ def decode_evidence(
         return np.empty(0, np.int64), np.empty(0)
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
-    candidate = valid & (probs >= CANDIDATE_PROB)
-    candidate[:, 0] = True
+    candidate = candidate_entries(evidence)
     starts = document_starts(np.asarray(doc_index))
     documents = len(starts)
     docs = np.repeat(np.arange(documents), np.diff(np.r_[starts, count]))  # numbered from 0 here
@@ -195,9 +194,16 @@ def decode_evidence(
     width = int(np.diff(np.r_[first, len(keys)]).max())
     language = np.full((documents, width), -1, dtype=np.int64)  # each column's language (-1: padding)
     language[key_docs, np.arange(len(keys)) - first[key_docs]] = keys % codes - 1
-    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    present = valid & (keys[found] == wanted)
-    position = found - first[docs][:, None]
+    column_code = np.maximum(language, 0)  # padding columns read code 0: their emissions are -inf below
+
+    def column_of(numbers: np.ndarray, languages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each (document, language)'s column in its document, and whether the language has one."""
+        key = numbers * codes + (languages + 1)
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        return at - first[numbers], keys[at] == key
+
+    position, listed = column_of(docs[:, None], ids)
+    present = valid & listed
     rows = np.broadcast_to(np.arange(count)[:, None], ids.shape)
     table = np.bincount(rows[present] * width + position[present], weights=probs[present],
                         minlength=count * width).reshape(count, width)
@@ -216,7 +222,7 @@ def decode_evidence(
         # The share of each paying unit's letters in each language's scripts, for the languages any document
         # here has (einsum's own loop rather than `@`: a BLAS call would start threads that compete with
         # worker processes for the cores, for matrices this small), then taken at its document's columns.
-        languages, column_language = np.unique(np.maximum(language, 0), return_inverse=True)
+        languages, column_language = np.unique(column_code, return_inverse=True)
         in_script = np.einsum("us,ls->ul", shares[:, scripts], penalty.membership[languages][:, scripts])
         columns = column_language.reshape(language.shape)[docs[paying]]  # paying units x their columns
         has_script = penalty.membership[languages].any(axis=1)[columns]
@@ -228,7 +234,7 @@ def decode_evidence(
             masses[docs[starts]] = np.add.reduceat(weights[:, None] * table, starts, axis=0)
             prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
         else:  # windows of one document: the whole document's prior is every window's
-            prior = np.where(language >= 0, mass[np.maximum(language, 0)], 0.0) / max(mass.sum(), 1e-12)
+            prior = mass[column_code] / max(mass.sum(), 1e-12)
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     emissions[(language < 0)[docs]] = -np.inf  # a document's padding columns
 
@@ -239,14 +245,12 @@ def decode_evidence(
             marks = np.zeros((documents, width), dtype=bool)
             marks[docs[settling], position[settling, 0]] = True
         else:  # windows of one document: its settled languages are every window's
-            marks = (language >= 0) & settled[np.maximum(language, 0)]
+            marks = settled[column_code]
         factors = np.where(marks, settled_switch_factor, 1.0)
     if entry is not None:
         heads = entry[np.asarray(doc_index)[starts]]
-        head_keys = docs[starts] * codes + (heads + 1)
-        at = np.minimum(np.searchsorted(keys, head_keys), len(keys) - 1)
-        known = (heads >= 0) & (keys[at] == head_keys)
-        column = at - first[docs[starts]]
+        column, known = column_of(docs[starts], heads)
+        known &= heads >= 0
         kept = emissions[starts[known], column[known]]
         entering = starts[heads >= 0]
         cost = switch_costs[entering][:, None]
@@ -317,10 +321,8 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     valid = ids >= 0
     confident = _confident(weights, probs, confidence_power)
     mass = np.bincount(ids[valid], weights=(confident[:, None] * probs)[valid], minlength=len(evidence.codes))
-    candidate = valid & (probs >= CANDIDATE_PROB)
-    candidate[:, 0] = valid[:, 0]
     is_candidate = np.zeros(len(mass), dtype=bool)
-    is_candidate[ids[candidate]] = True
+    is_candidate[ids[candidate_entries(evidence) & valid]] = True
     mass[~is_candidate] = 0.0  # as one pass weighs it: over the document's candidate languages only
     second = np.where(valid[:, 1:], probs[:, 1:], 0.0).max(axis=1, initial=0.0)
     runner_up = np.maximum(np.maximum(second, _leftover(evidence)), floor)
@@ -368,6 +370,14 @@ def _confident(weights: np.ndarray, probs: np.ndarray, power: float) -> np.ndarr
 def _leftover(evidence: Evidence) -> np.ndarray:
     """The probability each unit's listed languages leave to all the others."""
     return 1.0 - np.where(evidence.ids >= 0, evidence.probs, 0.0).sum(axis=1)
+
+
+def candidate_entries(evidence: Evidence) -> np.ndarray:
+    """Which entries of each unit's top-k name a decoding candidate of its document: its best (column 0,
+    also in a row with no label) and any language with `CANDIDATE_PROB`."""
+    candidate = (evidence.ids >= 0) & (evidence.probs >= CANDIDATE_PROB)
+    candidate[:, 0] = True
+    return candidate
 
 
 def document_starts(docs: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .config import Config, tuned_defaults
-from .decode import (CANDIDATE_PROB, ScriptPenalty, decode_evidence, document_starts, settled_languages,
+from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
 from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
@@ -333,8 +333,7 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     scripts, membership, group, folded = _script_table(evidence.codes)
     changes = np.zeros(len(pieces), dtype=bool)
     ids = np.maximum(evidence.ids, 0)
-    candidate = (evidence.probs >= CANDIDATE_PROB) & (evidence.ids >= 0)
-    candidate[:, 0] = True
+    candidate = candidate_entries(evidence)
     groups = np.where(candidate, group[ids], -1)  # each candidate's script group (-1: unknown script)
     starts = document_starts(docs)
     lowest = np.minimum.reduceat(np.where(groups >= 0, groups, len(group)).min(axis=1), starts)
