@@ -30,8 +30,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from alternating import DEV_SET, bare_model, model_inputs, segment_all
+
 HERE = Path(__file__).resolve().parent
-DEV_SET = HERE.parent.parent / "shared" / "bench" / "dev.jsonl"
 
 
 def main() -> None:
@@ -43,8 +44,6 @@ def main() -> None:
     parser.add_argument("--max-doc-mb", type=float, default=50)
     parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args()
-
-    from alternating import bare_model, model_inputs
 
     from langseg import Segmenter
     from langseg.models import resolve
@@ -70,8 +69,7 @@ def main() -> None:
             bare_model(segmenter, units)
 
         def library() -> None:
-            for first in range(0, len(texts), args.batch_size):
-                segmenter.segment_batch(texts[first:first + args.batch_size])
+            segment_all(segmenter, texts, args.batch_size)
 
         out = work / "out.jsonl"
         langseg = [sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"]
