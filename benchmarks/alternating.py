@@ -66,7 +66,8 @@ def model_inputs(segmenter: Segmenter, texts: list[str],
 
 
 def bare_model(segmenter: Segmenter, inputs: list[str]) -> None:
-    """fastText's compiled batch call over `inputs` (without the second opinion), nothing of langseg around it."""
-    model = getattr(segmenter.scorer, "primary", segmenter.scorer)._model
+    """fastText's compiled batch call over `inputs` as the library makes it (its top-k, its threshold), without
+    the second opinion and nothing of langseg around it."""
+    scorer = getattr(segmenter.scorer, "primary", segmenter.scorer)
     for first in range(0, len(inputs), 2048):
-        model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, 0.0, "replace")
+        scorer._model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, scorer.threshold, "replace")

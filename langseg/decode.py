@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scoring import Distribution, Evidence
+from .scoring import PRUNED, Distribution, Evidence
 
 
 def unit_weights(letters: np.ndarray, full_weight_chars: int, min_weight: float, power: float = 1.0) -> np.ndarray:
@@ -208,7 +208,7 @@ def decode_evidence(
     table = np.bincount(rows[present] * width + position[present], weights=probs[present],
                         minlength=count * width).reshape(count, width)
 
-    smallest = np.where(valid, probs, np.inf).min(axis=1)
+    smallest = np.where(valid | (ids == PRUNED), probs, np.inf).min(axis=1)  # a pruned entry: 0, so the floor
     unlisted = np.maximum(floor, np.minimum(smallest, _leftover(evidence)))
     raw_weights = weights
     weights = _confident(weights, probs, confidence_power)

@@ -176,7 +176,7 @@ class WithSecondOpinion:
         fastText calls Māori with macrons Latvian or English at 0.7-0.9 beside paragraphs it cannot read.
         """
         base = self.primary.evidence(texts)
-        ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], -1).astype(np.int32)
+        ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], base.ids).astype(np.int32)
         probs = base.probs
         answers: dict[int, Answer | None] = {}  # CLD2 is asked about each unit once, whichever rounds need it
         unsure = probs[:, 0] < self.below

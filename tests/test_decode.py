@@ -11,7 +11,7 @@ import numpy as np
 
 from langseg.decode import (candidate_languages, decode_evidence, settled_languages, unit_weights,
                             unlisted_probability, viterbi, windows)
-from langseg.scoring import Evidence
+from langseg.scoring import PRUNED, Evidence
 
 ES = {"es": 0.95, "pt": 0.03}
 EN = {"en": 0.95, "es": 0.01}
@@ -96,6 +96,20 @@ def test_unit_weight_grows_with_length_and_caps() -> None:
 def test_unlisted_probability_is_small_only_for_confident_units() -> None:
     assert unlisted_probability({"en": 0.999}, 1e-4) == pytest.approx(1e-3)
     assert unlisted_probability({"tl": 0.2, "it": 0.1}, 1e-4) == 0.1
+
+
+@pytest.mark.parametrize("tail, expected", [
+    ([PRUNED, PRUNED, PRUNED], "x"),  # the cut languages are below the floor: "y" is too, and x stands
+    ([-1, -1, -1], "y"),  # a model with no more languages to list: "y" may hold the 0.002 left over
+])
+def test_a_pruned_entry_stands_for_a_probability_below_the_floor(tail: list, expected: str) -> None:
+    # x, y, z: a short unit sure of x between two of y; two changes cost 3.4, against its 0.5 * log(0.99 / 0.0005)
+    # = 3.8 when y is below the floor, and 0.5 * log(0.99 / 0.002) = 3.1 when y may hold all that is left.
+    ids = np.array([[1, 2, -1, -1, -1], [0, 2, *tail], [1, 2, -1, -1, -1]], dtype=np.int32)
+    probs = np.array([[0.99, 0.01, 0, 0, 0], [0.99, 0.008, 0, 0, 0], [0.99, 0.01, 0, 0, 0]])
+    labels, _ = decode_evidence(Evidence(("x", "y", "z"), ids, probs), np.zeros(3, dtype=np.int64),
+                                np.array([1.0, 0.5, 1.0]), np.full(3, 1.7), floor=0.0005)
+    assert [("x", "y", "z")[label] for label in labels] == ["y", expected, "y"]
 
 
 def test_candidates_include_each_units_best() -> None:
