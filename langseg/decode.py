@@ -231,7 +231,8 @@ def decode_evidence(
     if prior_weight:
         if mass is None:
             masses = np.zeros((documents, width))
-            masses[docs[starts]] = np.add.reduceat(weights[:, None] * table, starts, axis=0)
+            above = np.where(table > floor, table, 0.0)  # as everywhere here, what is below the floor is nothing
+            masses[docs[starts]] = np.add.reduceat(weights[:, None] * above, starts, axis=0)
             prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
         else:  # windows of one document: the whole document's prior is every window's
             prior = mass[column_code] / max(mass.sum(), 1e-12)
@@ -320,7 +321,8 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
     confident = _confident(weights, probs, confidence_power)
-    mass = np.bincount(ids[valid], weights=(confident[:, None] * probs)[valid], minlength=len(evidence.codes))
+    above = valid & (probs > floor)  # as in one pass, what is below the floor adds nothing to the mass
+    mass = np.bincount(ids[above], weights=(confident[:, None] * probs)[above], minlength=len(evidence.codes))
     is_candidate = np.zeros(len(mass), dtype=bool)
     is_candidate[ids[candidate_entries(evidence) & valid]] = True
     mass[~is_candidate] = 0.0  # as one pass weighs it: over the document's candidate languages only

@@ -82,9 +82,11 @@ class FastTextScorer:
 
     With a `threshold`, the model leaves out of each top-k the languages less probable than it (their
     entries are `PRUNED`): a hierarchical-softmax model such as lid.176 then skips the branches of its
-    label tree below it, about 8 % of its time at 0.0005. The decoder treats every probability below its
-    floor alike, so a threshold at the floor changes no decision. It is not applied where it could cut a
-    best language (a model with more labels than 1 / threshold) or where labels merge into one code.
+    label tree below it, about 8 % of its time at 0.0005. The decoder takes every probability below its
+    floor for the floor (and for nothing in a document's prior), so a threshold at the floor changes no
+    decision of a one-pass decode; a long document's windows may be cut at other settled units. It is not
+    applied where it could cut a best language (a model with more labels than 1 / threshold) or where
+    labels merge into one code.
     """
 
     def __init__(self, path: Path, top_k: int = 5, label_overrides: Mapping[str, str] | None = None,
