@@ -118,21 +118,34 @@ def viterbi(
 
 @dataclass(frozen=True)
 class ScriptPenalty:
-    """Unit i pays `cost * (1 - shares[i] . membership[lang])` for a language of a script it does not use.
+    """A paying unit pays `cost * (1 - its shares . membership[lang][scripts])` for a language of a script
+    it does not use; languages with no known script never pay.
 
-    `shares` (units x scripts) is the share of each unit's letters in each script, `membership`
-    (languages x scripts) marks each language's scripts, `applies` (units) says which units pay at all;
-    languages with no known script never pay.
+    `membership` (languages x all scripts) marks each language's scripts. Only the paying units have
+    shares, and only in the few `scripts` (columns of `membership`) that can matter: `shares` is paying
+    units x those scripts, the share of each unit's letters in each, and `row_of` gives each unit's row
+    of it (-1: the unit does not pay). A long document's penalty stays a few numbers per paying unit,
+    not one per script the model knows for every unit.
     """
 
     shares: np.ndarray
+    scripts: np.ndarray
     membership: np.ndarray
-    applies: np.ndarray
+    row_of: np.ndarray
     cost: float
+
+    @property
+    def applies(self) -> np.ndarray:
+        """Which units pay at all."""
+        return self.row_of >= 0
 
     def take(self, rows: np.ndarray) -> ScriptPenalty:
         """The penalty of the given units only."""
-        return ScriptPenalty(self.shares[rows], self.membership, self.applies[rows], self.cost)
+        row_of = self.row_of[rows]
+        paying = row_of >= 0
+        renumbered = np.full(len(row_of), -1, dtype=np.int64)
+        renumbered[paying] = np.arange(int(paying.sum()))
+        return ScriptPenalty(self.shares[row_of[paying]], self.scripts, self.membership, renumbered, self.cost)
 
 
 def decode_evidence(
@@ -215,15 +228,16 @@ def decode_evidence(
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
     emissions *= weights[:, None]
-    if penalty is not None and penalty.applies.any():
+    if penalty is not None and len(penalty.shares):
         paying = np.flatnonzero(penalty.applies)
-        shares = penalty.shares[paying]
-        scripts = np.flatnonzero(shares.any(axis=0))  # the few scripts these units use at all
+        shares = penalty.shares[penalty.row_of[paying]]
+        used = shares.any(axis=0)  # the few scripts these units use at all
         # The share of each paying unit's letters in each language's scripts, for the languages any document
         # here has (einsum's own loop rather than `@`: a BLAS call would start threads that compete with
         # worker processes for the cores, for matrices this small), then taken at its document's columns.
         languages, column_language = np.unique(column_code, return_inverse=True)
-        in_script = np.einsum("us,ls->ul", shares[:, scripts], penalty.membership[languages][:, scripts])
+        in_script = np.einsum("us,ls->ul", shares[:, used],
+                              penalty.membership[languages][:, penalty.scripts[used]])
         columns = column_language.reshape(language.shape)[docs[paying]]  # paying units x their columns
         has_script = penalty.membership[languages].any(axis=1)[columns]
         emissions[paying] -= penalty.cost * (1.0 - np.take_along_axis(in_script, columns, axis=1)) * has_script

@@ -168,8 +168,9 @@ class Segmenter:
             contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
             contested_rows = np.flatnonzero(contested)
             for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_BATCH, _DECODE_CHUNK):
-                chosen, chosen_probs = self._decode(evidence.take(rows), [pieces[i] for i in scored[rows].tolist()],
-                                                    docs[rows], lines[rows])
+                whole = len(rows) == len(labels)  # one long document, say: no copy of its evidence
+                chosen, chosen_probs = self._decode(evidence if whole else evidence.take(rows),
+                                                    [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences
@@ -357,13 +358,13 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     pairs = np.unique(number[rows] * len(evidence.codes) + ids[rows, columns])
     doc_scripts = np.zeros((len(starts), len(scripts)), dtype=bool)  # the scripts they are written in
     np.logical_or.at(doc_scripts, pairs // len(evidence.codes), membership[pairs % len(evidence.codes)])
-    counts = counts[short] * doc_scripts[number[paying]]
+    used = np.flatnonzero(doc_scripts.any(axis=0))  # the scripts of any document's candidates: all that count
+    counts = counts[np.flatnonzero(short)[:, None], used] * doc_scripts[number[paying][:, None], used]
     totals = counts.sum(axis=1, keepdims=True)  # letters in the scripts of the document's candidates
-    shares = np.zeros((len(pieces), len(scripts)))
-    shares[paying] = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    applies = np.zeros(len(pieces), dtype=bool)
-    applies[paying] = True
-    return ScriptPenalty(shares, membership.astype(np.float64), applies, cost), changes
+    shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    row_of = np.full(len(pieces), -1, dtype=np.int64)
+    row_of[paying] = np.arange(len(paying))
+    return ScriptPenalty(shares, used, membership.astype(np.float64), row_of, cost), changes
 
 
 @lru_cache(maxsize=8)

@@ -267,6 +267,31 @@ def test_script_changes_count_only_where_the_candidates_use_several_scripts() ->
     assert found.tolist() == [False, False, False, False, True]
 
 
+def _dense_shares(penalty) -> np.ndarray:
+    """Each unit's script shares over every script (zeros for a unit that does not pay)."""
+    dense = np.zeros((len(penalty.row_of), penalty.membership.shape[1]))
+    paying = penalty.applies
+    dense[np.flatnonzero(paying)[:, None], penalty.scripts] = penalty.shares[penalty.row_of[paying]]
+    return dense
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Dobar dan.", "Добар дан.", "Hi", "Да", "東京", "2024", "Ok да"]), min_size=1,
+                max_size=12),
+       st.data())
+def test_the_script_penalty_of_some_units_is_theirs_in_the_whole(pieces: list[str], data) -> None:
+    best = ["sr" if any("а" <= c <= "я" for c in piece) else "ja" if "東" in piece else "hr" for piece in pieces]
+    weights = np.array([0.5 if len(piece) < 6 else 1.0 for piece in pieces])
+    penalty, _ = script_context(_evidence(best), pieces, np.zeros(len(pieces), dtype=np.int64), weights, cost=5.0)
+    if penalty is None:
+        return
+    rows = np.array(sorted(data.draw(st.sets(st.integers(0, len(pieces) - 1)))), dtype=np.int64)
+    part = penalty.take(rows)
+    assert part.applies.tolist() == penalty.applies[rows].tolist()
+    assert np.array_equal(_dense_shares(part), _dense_shares(penalty)[rows])
+    assert len(part.shares) == int(penalty.applies[rows].sum())  # shares are kept for paying units only
+
+
 def test_script_change_factor_lowers_the_switch_cost_at_a_change_of_script() -> None:
     # The Latin unit leans Croatian: at full cost the page stays Serbian, and with the switch free where the
     # script changes, the Latin unit takes its own evidence (no script mismatch cost here, to see the factor alone).
