@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
+
 from langseg import Segmenter
-from langseg.types import Unit
-from langseg.units import document_units, has_language, without_names
+from langseg.units import has_language, unit_bounds, without_names
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
 
@@ -58,9 +59,10 @@ def best_alternating(runs: dict[str, Callable[[], object]], repeat: int) -> dict
 
 
 def model_inputs(segmenter: Segmenter, texts: list[str],
-                 split: Callable[[str], tuple[list[Unit], list[int]]] = document_units) -> list[str]:
-    """What the library gives the model for every unit `split` finds: units with letters, names masked."""
-    pieces = [text[u.start:u.end] for text in texts for u in split(text)[0]]
+                 split: Callable[[str], tuple[np.ndarray, ...]] = unit_bounds) -> list[str]:
+    """What the library gives the model for every unit `split` finds (its starts and ends first): units
+    with letters, names masked."""
+    pieces = [text[start:end] for text in texts for start, end in zip(*(bound.tolist() for bound in split(text)[:2]))]
     mask = segmenter.config.mask_names
     return [without_names(piece) if mask else piece for piece in pieces if has_language(piece)]
 

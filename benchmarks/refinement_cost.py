@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import numpy as np
 from alternating import (
     bare_model,
     best_alternating,
@@ -28,19 +29,18 @@ from alternating import (
 
 import langseg.segmenter as segmenter_module
 from langseg import Segmenter
-from langseg.types import Unit
-from langseg.units import paragraph_units
+from langseg.units import line_bounds
 
 
-def line_units(text: str) -> tuple[list[Unit], list[int]]:
-    """Every line one unit: `document_units` without its sentence split."""
-    units = paragraph_units(text)
-    return units, list(range(len(units)))
+def line_units(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every line one unit: `unit_bounds` without its sentence split."""
+    starts, ends = line_bounds(text)
+    return starts, ends, np.arange(len(starts))
 
 
 def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
     """`segment_all` with the unit splitter swapped for `line_units` (for this measurement only)."""
-    with mock.patch.object(segmenter_module, "document_units", line_units):
+    with mock.patch.object(segmenter_module, "unit_bounds", line_units):
         segment_all(segmenter, texts)
 
 

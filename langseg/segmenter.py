@@ -19,9 +19,9 @@ from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import language_scripts, script_counts
 from .second_opinion import WithSecondOpinion
-from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, merge_spans, one_language_map
-from .types import UND, Document, Unit
-from .units import document_units, has_language, without_names
+from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
+from .types import Document, Span
+from .units import has_language, unit_bounds, without_names
 
 
 class Segmenter:
@@ -102,30 +102,21 @@ class Segmenter:
         """
         _check_batch(texts, ids)
         ids = ids if ids is not None else [None] * len(texts)
-        all_units: list[list[Unit]] = []
-        lines: list[int] = []
-        pieces: list[str] = []
-        for text in texts:
-            units, unit_lines = document_units(text)
-            all_units.append(units)
-            lines += unit_lines
-            pieces += [text[u.start:u.end] for u in units]
-        doc_of = np.repeat(np.arange(len(texts)), [len(units) for units in all_units])
+        bounds = [unit_bounds(text) for text in texts]  # each text's units' starts, ends and line numbers
+        counts = [len(text_starts) for text_starts, _ends, _lines in bounds]
+        starts, ends, lines = (np.concatenate([bound[k] for bound in bounds] or [np.empty(0, np.int64)])
+                               for k in range(3))
+        pieces = [text[start:end] for text, (text_starts, text_ends, _lines) in zip(texts, bounds)
+                  for start, end in zip(memoryview(text_starts), memoryview(text_ends))]  # no list of offsets
+        doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        codes, scored, labels, confidences = self._label(pieces, scored, doc_of[scored], np.asarray(lines)[scored])
-        unit_labels = [UND] * len(pieces)
-        unit_confidences = [0.0] * len(pieces)
-        for i, column, confidence in zip(scored.tolist(), labels.tolist(), confidences.tolist()):
-            unit_labels[i] = codes[column]
-            unit_confidences[i] = confidence
-        documents = []
-        position = 0
-        for text, units, doc_id in zip(texts, all_units, ids):
-            stop = position + len(units)
-            documents.append(self._document(text, units, unit_labels[position:stop],
-                                            unit_confidences[position:stop], doc_id))
-            position = stop
-        return documents
+        codes, scored, labels, confidences = self._label(pieces, scored, doc_of[scored], lines[scored])
+        unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
+        unit_labels[scored] = labels
+        unit_confidences = np.zeros(len(pieces))
+        unit_confidences[scored] = confidences
+        spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
+        return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
         """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
@@ -241,10 +232,9 @@ class Segmenter:
                                settled_switch_factor=config.settled_switch_factor,
                                settled_min_prob=config.settled_min_prob, settled=settled)
 
-    def _document(self, text: str, units: list[Unit], labels: list[str], confidences: list[float],
-                  doc_id: str | None) -> Document:
+    def _document(self, text: str, spans: tuple[Span, ...], doc_id: str | None) -> Document:
+        """The record of one text from its spans: main language, shares and the mixed flag."""
         config = self.config
-        spans = merge_spans(units, labels, confidences, self._calibrate)
         return Document(
             id=doc_id,
             length=len(text),

@@ -10,6 +10,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
 
 from .types import UND, Span, Unit
 
@@ -23,40 +26,49 @@ def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Seque
     >>> [(s.start, s.end, s.lang) for s in merge_spans(units, ["es", "und", "es", "en"], [0.9, 0.0, 0.7, 0.8])]
     [(0, 12, 'es'), (13, 17, 'en')]
     """
+    codes = tuple(sorted(set(labels) - {UND}))
+    column = {code: j for j, code in enumerate(codes)}
+    return spans_of_documents(np.array([unit.start for unit in units], dtype=np.int64),
+                              np.array([unit.end for unit in units], dtype=np.int64),
+                              np.array([column.get(label, -1) for label in labels], dtype=np.int64),
+                              np.asarray(confidences, dtype=np.float64), [len(units)], codes, calibrate)[0]
+
+
+def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray,
+                       counts: Sequence[int], codes: Sequence[str], calibrate: Callable[[float], float] | None = None
+                       ) -> list[tuple[Span, ...]]:
+    """`merge_spans` for the units of many documents at once, given as arrays: their starts and ends, their
+    labels as columns of `codes` (-1: `und`) and their confidences, `counts[d]` units for document d.
+
+    The merging is done on the arrays for the whole batch, not unit by unit nor document by document;
+    Python only makes the spans.
+    """
     score = calibrate or _unchanged
-    languages = [label for label in labels if label != UND]
-    if not languages:
-        if not units:
-            return ()
-        return (Span(units[0].start, units[-1].end, UND, score(1.0)),)
-    spans: list[Span] = []
-    pending_start: int | None = None  # an und run before the first language
-    current: list = []  # [start, end, lang, weighted confidence, weight]
-    for unit, label, confidence in zip(units, labels, confidences):
-        if label == UND:
-            if current:
-                current[1] = unit.end
-            elif pending_start is None:
-                pending_start = unit.start
-            continue
-        size = unit.end - unit.start
-        if current and current[2] == label:
-            current[1] = unit.end
-            current[3] += confidence * size
-            current[4] += size
-            continue
-        if current:
-            spans.append(_close(current, score))
-        start = unit.start if pending_start is None else pending_start
-        pending_start = None
-        current = [start, unit.end, label, confidence * size, size]
-    spans.append(_close(current, score))
-    return tuple(spans)
-
-
-def _close(current: list, score: Callable[[float], float]) -> Span:
-    start, end, lang, weighted, weight = current
-    return Span(start, end, lang, score(weighted / weight if weight else 0.0))
+    total = len(labels)
+    firsts_of_docs = np.cumsum(counts) - counts
+    doc_of = np.repeat(np.arange(len(counts)), counts)
+    if not total:
+        return [() for _ in counts]
+    known = labels >= 0
+    positions = np.arange(total)
+    # Each unit's span is that of the last unit with a language before it in its document, or its own;
+    # before a document's first language, the first language's. A document without one is one und span.
+    before = np.maximum.accumulate(np.where(known, positions, -1))
+    after = np.minimum.accumulate(np.where(known, positions, total)[::-1])[::-1]
+    from_before = before >= firsts_of_docs[doc_of]
+    owner = np.where(from_before, before, after)
+    spanned = np.where(from_before | (after < (firsts_of_docs + counts)[doc_of]), labels[np.minimum(owner, total - 1)], -1)
+    firsts = np.flatnonzero(np.r_[True, (spanned[1:] != spanned[:-1]) | (doc_of[1:] != doc_of[:-1])])
+    lasts = np.r_[firsts[1:], total] - 1
+    sizes = np.where(known, ends - starts, 0)
+    weighted = np.add.reduceat(confidences * sizes, firsts).tolist()
+    weights = np.add.reduceat(sizes, firsts).tolist()
+    spans = [Span(start, end, codes[lang], score(part / weight if weight else 0.0)) if lang >= 0
+             else Span(start, end, UND, score(1.0))
+             for start, end, lang, part, weight in zip(starts[firsts].tolist(), ends[lasts].tolist(),
+                                                       spanned[firsts].tolist(), weighted, weights)]
+    bounds = np.searchsorted(firsts, np.r_[firsts_of_docs, total]).tolist()
+    return [tuple(spans[first:last]) for first, last in pairwise(bounds)]
 
 
 def _unchanged(score: float) -> float:

@@ -7,8 +7,10 @@ and leading whitespace, list markers and trailing whitespace stay outside the un
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 
+import numpy as np
 import regex
 
 from .types import Unit
@@ -37,19 +39,26 @@ def paragraph_units(text: str) -> list[Unit]:
     >>> [text[u.start:u.end] for u in paragraph_units(text)]
     ['Hola.', 'Hello there']
     """
-    units: list[Unit] = []
-    append = units.append
+    starts, ends = line_bounds(text)
+    return [Unit(start, end) for start, end in zip(memoryview(starts), memoryview(ends))]
+
+
+def line_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `paragraph_units` starts and ends, as arrays of offsets: a long document's millions
+    of lines keep no Python object each."""
+    starts, ends = array("q"), array("q")
+    add_start, add_end = starts.append, ends.append
     lead = _LEAD.match
     for line in _LINE.finditer(text):
         start, end = line.span()
         body_start = lead(text, start, end).end()
         if body_start == end:
             continue
-        body = text[body_start:end]
-        trimmed = len(body.rstrip())
+        trimmed = len(text[body_start:end].rstrip())
         if trimmed:
-            append(Unit(body_start, body_start + trimmed))
-    return units
+            add_start(body_start)
+            add_end(body_start + trimmed)
+    return np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64)
 
 
 def has_language(piece: str) -> bool:
@@ -104,29 +113,47 @@ def sentence_units(text: str, unit: Unit) -> list[Unit]:
 def document_units(text: str) -> tuple[list[Unit], list[int]]:
     """The sentence units of every non-blank line of `text`, with the number of that line among them.
 
-    The units every document is scored by: `sentence_units` of each of its `paragraph_units`, found
-    with one scan of the whole text for sentence ends rather than one per line.
+    The units every document is scored by: `sentence_units` of each of its `paragraph_units` (see
+    `unit_bounds`, which gives the same as arrays).
 
     >>> text = "• Hola. Adiós.\\n\\nHello."
     >>> units, lines = document_units(text)
     >>> [text[u.start:u.end] for u in units], lines
     (['Hola.', 'Adiós.', 'Hello.'], [0, 0, 1])
     """
-    units: list[Unit] = []
-    lines: list[int] = []
-    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    starts, ends, lines = unit_bounds(text)
+    return [Unit(start, end) for start, end in zip(starts.tolist(), ends.tolist())], lines.tolist()
+
+
+def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each unit of `text` starts and ends, and the number of its line (`document_units`, as arrays).
+
+    Found with one scan of the whole text for sentence ends rather than one per line, and kept as arrays
+    of offsets: a document of millions of lines holds no Python object per unit.
+    """
+    sentence_ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    starts, ends, lines = array("q"), array("q"), array("q")
+    line_starts, line_ends = line_bounds(text)
     inside = 0
-    for number, line in enumerate(paragraph_units(text)):
-        first = bisect_right(ends, line.start, inside)
-        inside = bisect_left(ends, line.end, first)
+    for number, (start, end) in enumerate(zip(memoryview(line_starts), memoryview(line_ends))):
+        first = bisect_right(sentence_ends, start, inside)
+        inside = bisect_left(sentence_ends, end, first)
         if inside == first:  # no sentence ends inside the line: the common case
-            units.append(line)
+            starts.append(start)
+            ends.append(end)
             lines.append(number)
-        else:
-            sentences = _cut(text, line, ends[first:inside])
-            units += sentences
-            lines += [number] * len(sentences)
-    return units, lines
+            continue
+        spaces = _SPACES.match
+        for stop in sentence_ends[first:inside]:  # the space after a sentence's end belongs to neither
+            starts.append(start)
+            ends.append(stop)
+            lines.append(number)
+            start = spaces(text, stop, end).end()
+        starts.append(start)
+        ends.append(end)
+        lines.append(number)
+    return (np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64),
+            np.frombuffer(lines, dtype=np.int64))
 
 
 def _cut(text: str, unit: Unit, ends: list[int]) -> list[Unit]:
@@ -154,5 +181,5 @@ def without_names(piece: str, max_words: int = 6) -> str:
     """
     if piece.count(" ") >= max_words:
         return piece
-    kept = _NAME_LIKE.sub("", piece)
-    return " ".join(kept.split()) if kept.strip() else piece
+    kept = " ".join(_NAME_LIKE.sub("", piece).split())
+    return kept if kept and kept != piece else piece  # the piece itself when nothing changed: no copy kept

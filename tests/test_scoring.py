@@ -65,7 +65,7 @@ def test_pruned_entries_decode_as_the_probabilities_they_stand_for(model: Resolv
             "pairs": np.arange(count) // 2}[layout].astype(np.int64)
     weights = np.linspace(0.3, 1.0, count)
     costs = np.full(count, 1.5)
-    arguments = dict(floor=FLOOR, prior_weight=prior_weight, settled_switch_factor=0.6, settled_min_prob=0.9)
+    arguments = {"floor": FLOOR, "prior_weight": prior_weight, "settled_switch_factor": 0.6, "settled_min_prob": 0.9}
     labels_full, confidences_full = decode_evidence(full, docs, weights, costs, **arguments)
     labels_cut, confidences_cut = decode_evidence(cut, docs, weights, costs, **arguments)
     assert labels_cut.tolist() == labels_full.tolist()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from langseg.spans import dominant_language, is_mixed, language_shares, merge_spans, one_language_map
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from langseg.spans import (dominant_language, is_mixed, language_shares, merge_spans, one_language_map,
+                           spans_of_documents)
 from langseg.types import UND, Span, Unit
 
 
@@ -32,6 +37,55 @@ def test_und_units_join_a_neighbour(labels: list[str], expected: list) -> None:
 
 def test_no_units_no_spans() -> None:
     assert merge_spans([], [], []) == ()
+
+
+def _reference_spans(units: list[Unit], labels: list[str], confidences: list[float]) -> list[tuple]:
+    """The merge rule written out unit by unit: und joins the span before it (at the start, the first one)."""
+    known = [label for label in labels if label != UND]
+    if not known:
+        return [(units[0].start, units[-1].end, UND, 1.0)] if units else []
+    spans: list[list] = []
+    for unit, label, confidence in zip(units, labels, confidences):
+        size = unit.end - unit.start if label != UND else 0
+        lang = label if label != UND else (spans[-1][2] if spans else known[0])
+        if spans and spans[-1][2] == lang:
+            spans[-1][1] = unit.end
+            spans[-1][3] += confidence * size
+            spans[-1][4] += size
+        else:
+            spans.append([unit.start, unit.end, lang, confidence * size, size])
+    return [(start, end, lang, total / weight if weight else 0.0) for start, end, lang, total, weight in spans]
+
+
+DOCUMENT = st.lists(st.tuples(st.sampled_from(["es", "en", "pt", UND]), st.integers(1, 9),
+                              st.floats(0.0, 1.0)), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(DOCUMENT, min_size=1, max_size=6))
+def test_a_batchs_spans_are_each_documents_own(documents: list) -> None:
+    starts, ends, labels, confidences, counts = [], [], [], [], []
+    expected = []
+    for document in documents:
+        units, position = [], 0
+        for _label, size, _confidence in document:
+            units.append(Unit(position, position + size))
+            position += size + 1
+        expected.append(_reference_spans(units, [label for label, _, _ in document],
+                                         [confidence for _, _, confidence in document]))
+        starts += [unit.start for unit in units]
+        ends += [unit.end for unit in units]
+        labels += [label for label, _, _ in document]
+        confidences += [confidence for _, _, confidence in document]
+        counts.append(len(document))
+    codes = ("en", "es", "pt")
+    columns = np.array([codes.index(label) if label != UND else -1 for label in labels], dtype=np.int64)
+    found = spans_of_documents(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), columns,
+                               np.array(confidences), counts, codes)
+    assert len(found) == len(documents)
+    for spans, reference in zip(found, expected):
+        assert [(s.start, s.end, s.lang) for s in spans] == [(start, end, lang) for start, end, lang, _ in reference]
+        assert [s.score for s in spans] == pytest.approx([score for *_, score in reference])
 
 
 def test_shares_sum_to_one_and_dominant_language() -> None:
