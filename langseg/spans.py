@@ -45,19 +45,21 @@ def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray,
     """
     score = calibrate or _unchanged
     total = len(labels)
-    firsts_of_docs = np.cumsum(counts) - counts
-    doc_of = np.repeat(np.arange(len(counts)), counts)
+    counts = np.asarray(counts, dtype=np.int64)
+    doc_firsts = np.cumsum(counts) - counts
     if not total:
         return [() for _ in counts]
+    doc_of = np.repeat(np.arange(len(counts)), counts)
     known = labels >= 0
     positions = np.arange(total)
     # Each unit's span is that of the last unit with a language before it in its document, or its own;
     # before a document's first language, the first language's. A document without one is one und span.
     before = np.maximum.accumulate(np.where(known, positions, -1))
     after = np.minimum.accumulate(np.where(known, positions, total)[::-1])[::-1]
-    from_before = before >= firsts_of_docs[doc_of]
-    owner = np.where(from_before, before, after)
-    spanned = np.where(from_before | (after < (firsts_of_docs + counts)[doc_of]), labels[np.minimum(owner, total - 1)], -1)
+    from_before = before >= doc_firsts[doc_of]
+    has_language = from_before | (after < (doc_firsts + counts)[doc_of])
+    owner = np.where(from_before, before, np.minimum(after, total - 1))
+    spanned = np.where(has_language, labels[owner], -1)
     firsts = np.flatnonzero(np.r_[True, (spanned[1:] != spanned[:-1]) | (doc_of[1:] != doc_of[:-1])])
     lasts = np.r_[firsts[1:], total] - 1
     sizes = np.where(known, ends - starts, 0)
@@ -67,7 +69,7 @@ def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray,
              else Span(start, end, UND, score(1.0))
              for start, end, lang, part, weight in zip(starts[firsts].tolist(), ends[lasts].tolist(),
                                                        spanned[firsts].tolist(), weighted, weights)]
-    bounds = np.searchsorted(firsts, np.r_[firsts_of_docs, total]).tolist()
+    bounds = np.searchsorted(firsts, np.r_[doc_firsts, total]).tolist()
     return [tuple(spans[first:last]) for first, last in pairwise(bounds)]
 
 

@@ -106,8 +106,10 @@ def sentence_units(text: str, unit: Unit) -> list[Unit]:
     >>> [text[u.start:u.end] for u in sentence_units(text, Unit(0, len(text)))]
     ['Dr. Smith arrived at 3 p.m. today.', '¿Dónde está?', '東京に行きました。', 'はい']
     """
-    ends = [match.end() for match in _SENTENCE_END.finditer(text, unit.start, unit.end)]
-    return _cut(text, unit, ends[:bisect_left(ends, unit.end)])
+    stops = [match.end() for match in _SENTENCE_END.finditer(text, unit.start, unit.end)]
+    starts, ends = array("q"), array("q")
+    _cut(text, unit.start, unit.end, stops[:bisect_left(stops, unit.end)], starts, ends)
+    return [Unit(start, end) for start, end in zip(starts, ends)]
 
 
 def document_units(text: str) -> tuple[list[Unit], list[int]]:
@@ -122,7 +124,7 @@ def document_units(text: str) -> tuple[list[Unit], list[int]]:
     (['Hola.', 'Adiós.', 'Hello.'], [0, 0, 1])
     """
     starts, ends, lines = unit_bounds(text)
-    return [Unit(start, end) for start, end in zip(starts.tolist(), ends.tolist())], lines.tolist()
+    return [Unit(start, end) for start, end in zip(memoryview(starts), memoryview(ends))], lines.tolist()
 
 
 def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -143,28 +145,23 @@ def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             ends.append(end)
             lines.append(number)
             continue
-        spaces = _SPACES.match
-        for stop in sentence_ends[first:inside]:  # the space after a sentence's end belongs to neither
-            starts.append(start)
-            ends.append(stop)
-            lines.append(number)
-            start = spaces(text, stop, end).end()
-        starts.append(start)
-        ends.append(end)
-        lines.append(number)
+        cut = len(starts)
+        _cut(text, start, end, sentence_ends[first:inside], starts, ends)
+        lines.extend([number] * (len(starts) - cut))
     return (np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64),
             np.frombuffer(lines, dtype=np.int64))
 
 
-def _cut(text: str, unit: Unit, ends: list[int]) -> list[Unit]:
-    """`unit` cut after each of `ends` (sentence ends inside it); the space after an end belongs to neither."""
-    pieces: list[Unit] = []
-    start = unit.start
-    for end in ends:
-        pieces.append(Unit(start, end))
-        start = _SPACES.match(text, end, unit.end).end()
-    pieces.append(Unit(start, unit.end))
-    return pieces
+def _cut(text: str, start: int, end: int, stops: list[int], starts: array, ends: array) -> None:
+    """Append to `starts` and `ends` the pieces of `text[start:end]` cut after each of `stops` (sentence ends
+    inside it); the space after a sentence's end belongs to neither."""
+    spaces = _SPACES.match
+    for stop in stops:
+        starts.append(start)
+        ends.append(stop)
+        start = spaces(text, stop, end).end()
+    starts.append(start)
+    ends.append(end)
 
 
 _NAME_LIKE = regex.compile(r"(?<=\s)\p{Lu}\p{Ll}+(?:[-']\p{Lu}?\p{Ll}+)*(?=\s|$)")
