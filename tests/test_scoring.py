@@ -88,3 +88,30 @@ def test_the_second_opinion_keeps_the_pruned_entries(real_segmenter: Segmenter) 
     pruned = (combined.primary.evidence(UNITS).ids == PRUNED).sum(axis=1)
     assert pruned.any()
     assert (combined.evidence(UNITS).ids == PRUNED).sum(axis=1).tolist() == pruned.tolist()
+
+
+@pytest.fixture(scope="module")
+def three_label_model(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny fastText model with three labels (fewer than the top 5 asked for), trained here."""
+    import fasttext
+
+    folder = tmp_path_factory.mktemp("tiny")
+    lines = ["__label__en the house is big and the cat sleeps by the door",
+             "__label__es la casa es grande y el gato duerme junto a la puerta",
+             "__label__de das haus ist gross und die katze schlaeft an der tuer"] * 40
+    (folder / "train.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = fasttext.train_supervised(input=str(folder / "train.txt"), loss="hs", dim=8, epoch=5, minn=2,
+                                      maxn=3, seed=1, thread=1, verbose=0)
+    model.save_model(str(folder / "tiny.bin"))
+    return folder / "tiny.bin"
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3])
+def test_a_model_with_fewer_labels_than_asked_for_marks_only_what_the_threshold_cut(three_label_model,
+                                                                                    threshold: float) -> None:
+    evidence = FastTextScorer(three_label_model, top_k=5, threshold=threshold).evidence(["the cat", "la casa"])
+    assert (evidence.ids[:, 3:] == -1).all()  # there is no fourth or fifth language to list
+    listed = evidence.ids[:, :3]
+    assert ((listed >= 0) | (listed == PRUNED)).all()
+    assert ((listed == PRUNED) == (threshold > 0) & (evidence.probs[:, :3] == 0)).all()
+    assert ((evidence.probs[:, :3] >= threshold) | (listed == PRUNED)).all()
