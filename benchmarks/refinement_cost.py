@@ -14,6 +14,7 @@ all alike; the best of --repeat is kept.
 
 from __future__ import annotations
 
+from array import array
 from unittest import mock
 
 import numpy as np
@@ -29,18 +30,26 @@ from alternating import (
 
 import langseg.segmenter as segmenter_module
 from langseg import Segmenter
-from langseg.units import line_bounds
+from langseg.units import add_lines
 
 
-def line_units(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every line one unit: `unit_bounds` without its sentence split."""
-    starts, ends = line_bounds(text)
-    return starts, ends, np.arange(len(starts))
+def line_units(text: str, starts: array, ends: array, lines: array) -> None:
+    """Every line one unit: `add_units` without its sentence split."""
+    first = len(starts)
+    add_lines(text, starts, ends)
+    lines.extend(range(len(starts) - first))
+
+
+def line_offsets(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The offsets `line_units` gives, as `unit_bounds` gives the sentence units'."""
+    starts, ends, lines = array("q"), array("q"), array("q")
+    line_units(text, starts, ends, lines)
+    return tuple(np.frombuffer(column, dtype=np.int64) for column in (starts, ends, lines))
 
 
 def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
     """`segment_all` with the unit splitter swapped for `line_units` (for this measurement only)."""
-    with mock.patch.object(segmenter_module, "unit_bounds", line_units):
+    with mock.patch.object(segmenter_module, "add_units", line_units):
         segment_all(segmenter, texts)
 
 
@@ -50,7 +59,7 @@ def main() -> None:
     default, unmasked, unsettled = Segmenter(), Segmenter(mask_names=False), Segmenter(settled_switch_factor=1.0)
     warm_up((default, unmasked, unsettled), texts)
     sentence_inputs = model_inputs(default, texts)
-    line_inputs = model_inputs(default, texts, line_units)
+    line_inputs = model_inputs(default, texts, line_offsets)
     best = best_alternating({
         "default (sentence units)": lambda: segment_all(default, texts),
         "line units": lambda: with_line_units(default, texts),

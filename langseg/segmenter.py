@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from .scripts import language_scripts, script_counts
 from .second_opinion import WithSecondOpinion
 from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from .types import Document, Span
-from .units import has_language, unit_bounds, without_names
+from .units import add_units, has_language, without_names
 
 
 class Segmenter:
@@ -102,12 +103,15 @@ class Segmenter:
         """
         _check_batch(texts, ids)
         ids = ids if ids is not None else [None] * len(texts)
-        bounds = [unit_bounds(text) for text in texts]  # each text's units' starts, ends and line numbers
-        counts = [len(text_starts) for text_starts, _ends, _lines in bounds]
-        starts, ends, lines = (np.concatenate([bound[k] for bound in bounds] or [np.empty(0, np.int64)])
-                               for k in range(3))
-        pieces = [text[start:end] for text, (text_starts, text_ends, _lines) in zip(texts, bounds)
-                  for start, end in zip(memoryview(text_starts), memoryview(text_ends))]  # no list of offsets
+        unit_starts, unit_ends, unit_lines = array("q"), array("q"), array("q")  # the batch's units, in order
+        counts: list[int] = []
+        pieces: list[str] = []
+        for text in texts:
+            first = len(unit_starts)
+            add_units(text, unit_starts, unit_ends, unit_lines)
+            counts.append(len(unit_starts) - first)
+            pieces += map(text.__getitem__, map(slice, unit_starts[first:], unit_ends[first:]))
+        starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
         codes, scored, labels, confidences = self._label(pieces, scored, doc_of[scored], lines[scored])

@@ -39,14 +39,15 @@ def paragraph_units(text: str) -> list[Unit]:
     >>> [text[u.start:u.end] for u in paragraph_units(text)]
     ['Hola.', 'Hello there']
     """
-    starts, ends = line_bounds(text)
-    return [Unit(start, end) for start, end in zip(memoryview(starts), memoryview(ends))]
-
-
-def line_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of `paragraph_units` starts and ends, as arrays of offsets: a long document's millions
-    of lines keep no Python object each."""
     starts, ends = array("q"), array("q")
+    add_lines(text, starts, ends)
+    return [Unit(start, end) for start, end in zip(starts, ends)]
+
+
+def add_lines(text: str, starts: array, ends: array) -> None:
+    """Append where each of `paragraph_units` starts and ends to `starts` and `ends` (arrays of "q"): a
+    long document's millions of lines keep no Python object each, and a batch of short ones fills the
+    same two arrays."""
     add_start, add_end = starts.append, ends.append
     lead = _LEAD.match
     for line in _LINE.finditer(text):
@@ -58,7 +59,6 @@ def line_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
         if trimmed:
             add_start(body_start)
             add_end(body_start + trimmed)
-    return np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64)
 
 
 def has_language(piece: str) -> bool:
@@ -116,28 +116,36 @@ def document_units(text: str) -> tuple[list[Unit], list[int]]:
     """The sentence units of every non-blank line of `text`, with the number of that line among them.
 
     The units every document is scored by: `sentence_units` of each of its `paragraph_units` (see
-    `unit_bounds`, which gives the same as arrays).
+    `add_units`, which gives the same as offsets).
 
     >>> text = "• Hola. Adiós.\\n\\nHello."
     >>> units, lines = document_units(text)
     >>> [text[u.start:u.end] for u in units], lines
     (['Hola.', 'Adiós.', 'Hello.'], [0, 0, 1])
     """
-    starts, ends, lines = unit_bounds(text)
-    return [Unit(start, end) for start, end in zip(memoryview(starts), memoryview(ends))], lines.tolist()
+    starts, ends, lines = array("q"), array("q"), array("q")
+    add_units(text, starts, ends, lines)
+    return [Unit(start, end) for start, end in zip(starts, ends)], lines.tolist()
 
 
 def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each unit of `text` starts and ends, and the number of its line (`document_units`, as arrays).
-
-    Found with one scan of the whole text for sentence ends rather than one per line, and kept as arrays
-    of offsets: a document of millions of lines holds no Python object per unit.
-    """
-    sentence_ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    """Where each of `document_units` starts and ends, and the number of its line, as arrays of offsets."""
     starts, ends, lines = array("q"), array("q"), array("q")
-    line_starts, line_ends = line_bounds(text)
+    add_units(text, starts, ends, lines)
+    return (np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64),
+            np.frombuffer(lines, dtype=np.int64))
+
+
+def add_units(text: str, starts: array, ends: array, lines: array) -> None:
+    """Append where each of `document_units` starts and ends, and the number of its line, to the three
+    arrays (of "q"): a document of millions of lines holds no Python object per unit, and a batch of
+    documents fills the same three arrays. The sentence ends come from one scan of the whole text rather
+    than one per line."""
+    sentence_ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    line_starts, line_ends = array("q"), array("q")
+    add_lines(text, line_starts, line_ends)
     inside = 0
-    for number, (start, end) in enumerate(zip(memoryview(line_starts), memoryview(line_ends))):
+    for number, (start, end) in enumerate(zip(line_starts, line_ends)):
         first = bisect_right(sentence_ends, start, inside)
         inside = bisect_left(sentence_ends, end, first)
         if inside == first:  # no sentence ends inside the line: the common case
@@ -148,8 +156,6 @@ def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cut = len(starts)
         _cut(text, start, end, sentence_ends[first:inside], starts, ends)
         lines.extend([number] * (len(starts) - cut))
-    return (np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64),
-            np.frombuffer(lines, dtype=np.int64))
 
 
 def _cut(text: str, start: int, end: int, stops: list[int], starts: array, ends: array) -> None:
