@@ -1,4 +1,6 @@
-"""Text -> units with exact offsets. Pure functions: offsets are computed here, once, where the text is split.
+"""Text -> units with exact offsets, computed here, once, where the text is split. The functions read only
+their text; the `add_` ones append its offsets to arrays the caller gives, so that a batch of documents
+(or one of millions of lines) is kept as three arrays of numbers, not as an object per unit.
 
 A unit is one line's content: every line break separates (a blank line and a single newline alike),
 and leading whitespace, list markers and trailing whitespace stay outside the unit.
