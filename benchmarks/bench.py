@@ -9,6 +9,8 @@ Builds its corpus from the shared dev set (resampled to --docs documents, plus s
   cli       `langseg tag IN -o OUT`, a whole process, model load included; also with --workers 2
   rss       peak RSS of `langseg tag` on --rss-docs corpora of two sizes
   size      characters/s of the library on single documents of growing size
+  short     the naive script and `langseg tag` on --short-docs documents of one dev-set line each, where
+            the per-document work (records, spans, JSON) weighs most
 
 Ratios compare figures of the same run: the machines are shared and noisy.
 
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--rss-docs", default="10000,200000")
     parser.add_argument("--max-doc-mb", type=float, default=50)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--short-docs", type=int, default=200_000)
     args = parser.parse_args()
 
     from langseg import Segmenter
@@ -119,7 +122,23 @@ def main() -> None:
             note = f"  {base_rate / rate:5.2f}x the 10 kB time per character [<= 1.2]" if base_rate and size_bytes > 10_000 else ""
             print(f"  {len(text) / 1e6:9.3f} M chars  {seconds:8.3f} s  {rate / 1e6:6.2f} M chars/s{note}")
             size_bytes *= 10 if size_bytes < 10_000_000 else 5
+        if args.short_docs:
+            short_documents(dev_texts, args.short_docs, work, model_path, args.repeat)
         print(f"\ncommand: python benchmarks/bench.py {' '.join(sys.argv[1:])}".rstrip())
+
+
+def short_documents(dev_texts: list[str], count: int, work: Path, model_path: str, repeat: int) -> None:
+    """The naive script and `langseg tag` on documents of one line each, drawn from the dev set's lines."""
+    rng = random.Random(20261125)
+    lines = [line.strip() for text in dev_texts for line in text.splitlines() if line.strip()]
+    texts = [rng.choice(lines) for _ in range(count)]
+    corpus, out = work / "short.jsonl", work / "short-out.jsonl"
+    write_corpus(corpus, texts)
+    naive = median_run([sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)], repeat)[0]
+    cli = median_run([sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"], repeat)[0]
+    print(f"\none-line documents: {count:,}, {sum(map(len, texts)) / count:.0f} characters each on average (process)")
+    print(f"  naive per-line script  {naive:8.2f} s  {count / naive:9,.0f} docs/s")
+    print(f"  langseg tag            {cli:8.2f} s  {count / cli:9,.0f} docs/s   {cli / naive:.2f}x the naive script's time")
 
 
 def write_corpus(path: Path, texts) -> None:
