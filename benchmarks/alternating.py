@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
-
 from langseg import Segmenter
-from langseg.units import has_language, unit_bounds, without_names
+from langseg.units import add_units, has_language, without_names
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev.jsonl"
 
@@ -59,10 +58,14 @@ def best_alternating(runs: dict[str, Callable[[], object]], repeat: int) -> dict
 
 
 def model_inputs(segmenter: Segmenter, texts: list[str],
-                 split: Callable[[str], tuple[np.ndarray, ...]] = unit_bounds) -> list[str]:
-    """What the library gives the model for every unit `split` finds (its starts and ends first): units
-    with letters, names masked."""
-    pieces = [text[start:end] for text in texts for start, end in zip(*(bound.tolist() for bound in split(text)[:2]))]
+                 add: Callable[[str, array, array, array], None] = add_units) -> list[str]:
+    """What the library gives the model for every unit `add` finds (`add_units`, or a stand-in with its
+    signature): units with letters, names masked."""
+    pieces = []
+    for text in texts:
+        starts, ends, lines = array("q"), array("q"), array("q")
+        add(text, starts, ends, lines)
+        pieces += [text[start:end] for start, end in zip(starts, ends)]
     mask = segmenter.config.mask_names
     return [without_names(piece) if mask else piece for piece in pieces if has_language(piece)]
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from array import array
 from unittest import mock
 
-import numpy as np
 from alternating import (
     bare_model,
     best_alternating,
@@ -40,13 +39,6 @@ def line_units(text: str, starts: array, ends: array, lines: array) -> None:
     lines.extend(range(len(starts) - first))
 
 
-def line_offsets(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The offsets `line_units` gives, as `unit_bounds` gives the sentence units'."""
-    starts, ends, lines = array("q"), array("q"), array("q")
-    line_units(text, starts, ends, lines)
-    return tuple(np.frombuffer(column, dtype=np.int64) for column in (starts, ends, lines))
-
-
 def with_line_units(segmenter: Segmenter, texts: list[str]) -> None:
     """`segment_all` with the unit splitter swapped for `line_units` (for this measurement only)."""
     with mock.patch.object(segmenter_module, "add_units", line_units):
@@ -59,7 +51,7 @@ def main() -> None:
     default, unmasked, unsettled = Segmenter(), Segmenter(mask_names=False), Segmenter(settled_switch_factor=1.0)
     warm_up((default, unmasked, unsettled), texts)
     sentence_inputs = model_inputs(default, texts)
-    line_inputs = model_inputs(default, texts, line_offsets)
+    line_inputs = model_inputs(default, texts, line_units)
     best = best_alternating({
         "default (sentence units)": lambda: segment_all(default, texts),
         "line units": lambda: with_line_units(default, texts),

@@ -124,8 +124,9 @@ class ScriptPenalty:
     `membership` (languages x all scripts) marks each language's scripts. Only the paying units have
     shares, and only in the few `scripts` (columns of `membership`) that can matter: `shares` is paying
     units x those scripts, the share of each unit's letters in each, and `row_of` gives each unit's row
-    of it (-1: the unit does not pay). A long document's penalty stays a few numbers per paying unit,
-    not one per script the model knows for every unit.
+    of it (-1: the unit does not pay), in unit order, so that `take` needs no pass over the whole
+    document. A long document's penalty stays a few numbers per paying unit, not one per script the
+    model knows for every unit.
     """
 
     shares: np.ndarray
@@ -230,7 +231,7 @@ def decode_evidence(
     emissions *= weights[:, None]
     if penalty is not None and len(penalty.shares):
         paying = np.flatnonzero(penalty.applies)
-        shares = penalty.shares[penalty.row_of[paying]]
+        shares = penalty.shares  # one row per paying unit, in unit order
         used = shares.any(axis=0)  # the few scripts these units use at all
         # The share of each paying unit's letters in each language's scripts, for the languages any document
         # here has (einsum's own loop rather than `@`: a BLAS call would start threads that compete with

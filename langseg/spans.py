@@ -57,9 +57,9 @@ def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray,
     before = np.maximum.accumulate(np.where(known, positions, -1))
     after = np.minimum.accumulate(np.where(known, positions, total)[::-1])[::-1]
     from_before = before >= doc_firsts[doc_of]
-    has_language = from_before | (after < (doc_firsts + counts)[doc_of])
+    in_a_language = from_before | (after < (doc_firsts + counts)[doc_of])
     owner = np.where(from_before, before, np.minimum(after, total - 1))
-    spanned = np.where(has_language, labels[owner], -1)
+    spanned = np.where(in_a_language, labels[owner], -1)
     firsts = np.flatnonzero(np.r_[True, (spanned[1:] != spanned[:-1]) | (doc_of[1:] != doc_of[:-1])])
     lasts = np.r_[firsts[1:], total] - 1
     sizes = np.where(known, ends - starts, 0)

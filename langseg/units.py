@@ -12,7 +12,6 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 
-import numpy as np
 import regex
 
 from .types import Unit
@@ -128,14 +127,6 @@ def document_units(text: str) -> tuple[list[Unit], list[int]]:
     starts, ends, lines = array("q"), array("q"), array("q")
     add_units(text, starts, ends, lines)
     return [Unit(start, end) for start, end in zip(starts, ends)], lines.tolist()
-
-
-def unit_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each of `document_units` starts and ends, and the number of its line, as arrays of offsets."""
-    starts, ends, lines = array("q"), array("q"), array("q")
-    add_units(text, starts, ends, lines)
-    return (np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64),
-            np.frombuffer(lines, dtype=np.int64))
 
 
 def add_units(text: str, starts: array, ends: array, lines: array) -> None:
