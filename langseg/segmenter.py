@@ -238,6 +238,9 @@ class Segmenter:
 
     def _document(self, text: str, spans: tuple[Span, ...], doc_id: str | None) -> Document:
         """The record of one text from its spans: main language, shares and the mixed flag."""
+        if len(spans) == 1:  # one language (most short documents): its share is 1 and nothing is mixed
+            return Document(id=doc_id, length=len(text), language=spans[0].lang, mixed=False,
+                            languages={spans[0].lang: 1.0}, spans=spans)
         config = self.config
         return Document(
             id=doc_id,

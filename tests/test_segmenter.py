@@ -15,6 +15,7 @@ import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
 from langseg.segmenter import script_context
+from langseg.spans import dominant_language, is_mixed, language_shares
 from langseg.types import UND
 
 from .conftest import KeywordScorer
@@ -69,6 +70,19 @@ def test_records_keep_the_contract_on_any_text(text: str) -> None:
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     segmenter = Segmenter(scorer=KeywordScorer())
     assert segmenter.segment_batch(texts) == [segmenter.segment(text) for text in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents)
+def test_the_summary_of_a_record_is_that_of_its_spans(text: str) -> None:
+    """One-span documents take a shortcut past the share counting; it must give what the counting gives."""
+    segmenter = Segmenter(scorer=KeywordScorer())
+    document = segmenter.segment(text)
+    config = segmenter.config
+    assert document.language == dominant_language(document.spans)
+    assert document.languages == language_shares(document.spans)
+    assert document.mixed == is_mixed(document.spans, config.mixed_min_share, config.mixed_min_chars,
+                                      config.mixed_min_score, segmenter._one_language)
 
 
 def test_every_non_space_character_of_a_lettered_line_is_covered(fake_segmenter: Segmenter) -> None:
