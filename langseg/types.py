@@ -65,8 +65,8 @@ class Document:
 
 def rounded_shares(shares: dict[str, float], digits: int = 4) -> dict[str, float]:
     """Round shares for output so that they still sum to exactly 1 (the largest absorbs the rest)."""
-    if not shares:
-        return {}
+    if len(shares) <= 1:
+        return dict.fromkeys(shares, 1.0)  # one language holds it all (most documents)
     rounded = {lang: round(share, digits) for lang, share in shares.items()}
     largest = max(rounded, key=rounded.__getitem__)
     rounded[largest] = round(1.0 - sum(v for k, v in rounded.items() if k != largest), digits)

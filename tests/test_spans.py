@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from langseg.spans import (dominant_language, is_mixed, language_shares, merge_spans, one_language_map,
                            spans_of_documents)
-from langseg.types import UND, Span, Unit
+from langseg.types import UND, Span, Unit, rounded_shares
 
 
 def test_neighbouring_units_of_one_language_merge() -> None:
@@ -95,6 +95,19 @@ def test_shares_sum_to_one_and_dominant_language() -> None:
     assert shares["en"] == pytest.approx(50 / 60)
     assert dominant_language(spans) == "en"
     assert dominant_language([]) == UND
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 10**6), min_size=0, max_size=6))
+def test_rounded_shares_sum_to_one_and_stay_near_the_shares(sizes: list[int]) -> None:
+    spans = [Span(10 * i, 10 * i + 1, f"l{i}", 1.0) for i in range(len(sizes))]
+    spans = [Span(span.start, span.start + size, span.lang, 1.0) for span, size in zip(spans, sizes)]
+    shares = language_shares(spans)
+    rounded = rounded_shares(shares)
+    assert list(rounded) == list(shares)
+    if shares:
+        assert sum(rounded.values()) == pytest.approx(1.0, abs=1e-12)
+        assert all(abs(rounded[lang] - share) <= 1e-4 * len(shares) for lang, share in shares.items())
 
 
 @pytest.mark.parametrize(
