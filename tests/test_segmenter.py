@@ -15,7 +15,7 @@ import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
 from langseg.segmenter import script_context
-from langseg.spans import dominant_language, is_mixed, language_shares
+from langseg.spans import dominant_language, is_mixed, language_shares, one_language_map
 from langseg.types import UND
 
 from .conftest import KeywordScorer
@@ -82,7 +82,7 @@ def test_the_summary_of_a_record_is_that_of_its_spans(text: str) -> None:
     assert document.language == dominant_language(document.spans)
     assert document.languages == language_shares(document.spans)
     assert document.mixed == is_mixed(document.spans, config.mixed_min_share, config.mixed_min_chars,
-                                      config.mixed_min_score, segmenter._one_language)
+                                      config.mixed_min_score, one_language_map(config.mixed_one_language))
 
 
 def test_every_non_space_character_of_a_lettered_line_is_covered(fake_segmenter: Segmenter) -> None:
