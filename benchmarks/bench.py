@@ -9,7 +9,7 @@ Builds its corpus from the shared dev set (resampled to --docs documents, plus s
   cli       `langseg tag IN -o OUT`, a whole process, model load included; also with --workers 2
   rss       peak RSS of `langseg tag` on --rss-docs corpora of two sizes
   size      characters/s of the library on single documents of growing size (below 1 MB, averaged over
-            1 MB of different documents of that size)
+            1 MB of different documents of that size), and peak RSS of `langseg tag` on those of 1 MB and up
   short     the naive script and `langseg tag` on --short-docs documents of one dev-set line each, where
             the per-document work (records, spans, JSON) weighs most
 
@@ -115,6 +115,7 @@ def main() -> None:
         print("\nsingle documents of growing size (library, in process; below 1 MB, 1 MB of different such")
         print("documents, each segmented alone, so that the rate is not that of one draw's languages)")
         base_rate = None
+        peaks: dict[int, int] = {}
         size_bytes = 1000
         while size_bytes <= args.max_doc_mb * 1e6:
             sample = [big_document(dev_texts, size_bytes, rng) for _ in range(max(1, int(1e6 // size_bytes)))]
@@ -124,7 +125,15 @@ def main() -> None:
             base_rate = base_rate or (rate if size_bytes >= 10_000 else None)
             note = f"  {base_rate / rate:5.2f}x the 10 kB time per character [<= 1.2]" if base_rate and size_bytes > 10_000 else ""
             print(f"  {len(sample[0]) / 1e6:9.3f} M chars x {len(sample):>4}  {seconds:8.3f} s  {rate / 1e6:6.2f} M chars/s{note}")
+            if size_bytes >= 1_000_000:
+                peaks[len(sample[0])] = document_peak_rss(sample[0], work, out)
             size_bytes *= 10 if size_bytes < 10_000_000 else 5
+        if peaks:
+            print("\npeak RSS of `langseg tag` on one such document (a text file, one process)")
+            (smallest, low), *_ = peaks.items()
+            for size, peak in peaks.items():
+                slope = f"  {(peak - low) / (size - smallest):5.1f} bytes per character above the smallest" if size > smallest else ""
+                print(f"  {size / 1e6:9.3f} M chars  {peak / 2**20:7.1f} MB{slope}")
         if args.short_docs:
             short_documents(dev_texts, args.short_docs, work, model_path, args.repeat)
         print(f"\ncommand: python benchmarks/bench.py {' '.join(sys.argv[1:])}".rstrip())
@@ -142,6 +151,16 @@ def short_documents(dev_texts: list[str], count: int, work: Path, model_path: st
     print(f"\none-line documents: {count:,}, {sum(map(len, texts)) / count:.0f} characters each on average (process)")
     print(f"  naive per-line script  {naive:8.2f} s  {count / naive:9,.0f} docs/s")
     print(f"  langseg tag            {cli:8.2f} s  {count / cli:9,.0f} docs/s   {cli / naive:.2f}x the naive script's time")
+
+
+def document_peak_rss(text: str, work: Path, out: Path) -> int:
+    """Peak RSS of `langseg tag` on `text` as a one-document text file (memory should grow linearly)."""
+    path = work / "document.txt"
+    path.write_text(text, encoding="utf-8")
+    try:
+        return median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)[1]
+    finally:
+        path.unlink()
 
 
 def write_corpus(path: Path, texts) -> None:
