@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import langcodes
@@ -50,18 +50,26 @@ def script_counts(pieces: Sequence[str], scripts: tuple[str, ...]) -> np.ndarray
     >>> script_counts(["By Hana 鈴木", "Привет"], ("Latn", "Hani", "Cyrl")).tolist()
     [[6, 2, 0], [0, 0, 6]]
     """
+    counts = np.empty((len(pieces), len(scripts)), dtype=np.int32)
+    for first, last, chunk in script_count_chunks(pieces, scripts):
+        counts[first:last] = chunk
+    return counts
+
+
+def script_count_chunks(pieces: Sequence[str], scripts: tuple[str, ...]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """`script_counts` of about `_CHUNK_CHARACTERS` at a time (a longer piece alone), as (first, last,
+    counts of pieces[first:last]): a caller that keeps only part of each chunk's counts never holds all
+    of a long document's."""
     if len(scripts) >= 255:
         raise ValueError("at most 254 scripts")
     lengths = np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces))
     ends = np.cumsum(lengths)
-    counts = np.empty((len(pieces), len(scripts)), dtype=np.int32)
     first = 0
-    while first < len(pieces):  # about `_CHUNK_CHARACTERS` at a time (a longer piece alone)
+    while first < len(pieces):
         done = int(ends[first - 1]) if first else 0
         last = max(first + 1, int(np.searchsorted(ends, done + _CHUNK_CHARACTERS, side="right")))
-        counts[first:last] = _chunk_counts(pieces[first:last], lengths[first:last], scripts)
+        yield first, last, _chunk_counts(pieces[first:last], lengths[first:last], scripts)
         first = last
-    return counts
 
 
 _CHUNK_CHARACTERS = 1 << 20

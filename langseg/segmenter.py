@@ -18,7 +18,7 @@ from .homoglyphs import repair_homoglyphs
 from .io import batched
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
-from .scripts import language_scripts, script_counts
+from .scripts import language_scripts, script_count_chunks
 from .second_opinion import WithSecondOpinion
 from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from .types import Document, Span
@@ -337,31 +337,51 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     starts = document_starts(docs)
     lowest = np.minimum.reduceat(np.where(groups >= 0, groups, len(group)).min(axis=1), starts)
     highest = np.maximum.reduceat(groups.max(axis=1), starts)
+    del groups  # (units x k) arrays: freed before the counting below, where a long document peaks
     several = lowest < highest  # the document's candidates are written in two script groups or more
     number = np.cumsum(np.r_[False, docs[1:] != docs[:-1]])  # each unit's document, counted from 0
     inside = np.flatnonzero(several[number])
     if not len(inside):
         return None, changes
-    counts = script_counts([pieces[i] for i in inside.tolist()], scripts)  # units x scripts
-    main = _main_script(counts, folded)
+    short = weights[inside] < 1.0
+    # The scripts of each document's candidate languages, and those of any document (all that count).
+    doc_scripts = _candidate_scripts(candidate, ids, number, len(starts), membership) if short.any() else None
+    used = np.flatnonzero(doc_scripts.any(axis=0)) if doc_scripts is not None else None
+    # Counted a chunk at a time, keeping each unit's main script and, for the short units alone, their
+    # counts in the scripts that count: a long document never holds every unit's counts in every script.
+    main = np.empty(len(inside), dtype=np.int64)
+    kept: list[np.ndarray] = []
+    chosen = pieces if len(inside) == len(pieces) else [pieces[i] for i in inside.tolist()]
+    for first, last, counts in script_count_chunks(chosen, scripts):  # units x scripts
+        main[first:last] = _main_script(counts, folded)
+        if used is not None:
+            kept.append(counts[np.flatnonzero(short[first:last])[:, None], used].astype(np.int32))
     inside_docs = docs[inside]
     changes[inside[1:]] = ((main[1:] != main[:-1]) & (main[1:] >= 0) & (main[:-1] >= 0)
                            & (inside_docs[1:] == inside_docs[:-1]))
-    short = weights[inside] < 1.0
-    if not short.any():
+    if doc_scripts is None or used is None:
         return None, changes
     paying = inside[short]
-    rows, columns = np.nonzero(candidate)  # each document's candidate languages, once each
-    pairs = np.unique(number[rows] * len(evidence.codes) + ids[rows, columns])
-    doc_scripts = np.zeros((len(starts), len(scripts)), dtype=bool)  # the scripts they are written in
-    np.logical_or.at(doc_scripts, pairs // len(evidence.codes), membership[pairs % len(evidence.codes)])
-    used = np.flatnonzero(doc_scripts.any(axis=0))  # the scripts of any document's candidates: all that count
-    counts = counts[np.flatnonzero(short)[:, None], used] * doc_scripts[number[paying][:, None], used]
+    counts = np.vstack(kept)
+    del kept
+    counts *= doc_scripts[number[paying][:, None], used]
     totals = counts.sum(axis=1, keepdims=True)  # letters in the scripts of the document's candidates
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     row_of = np.full(len(pieces), -1, dtype=np.int64)
     row_of[paying] = np.arange(len(paying))
     return ScriptPenalty(shares, used, membership.astype(np.float64), row_of, cost), changes
+
+
+def _candidate_scripts(candidate: np.ndarray, ids: np.ndarray, number: np.ndarray, documents: int,
+                       membership: np.ndarray) -> np.ndarray:
+    """Which scripts each document's candidate languages are written in (documents x scripts, boolean);
+    `number` is each unit's document, counted from 0."""
+    codes = len(membership)
+    rows, columns = np.nonzero(candidate)  # each document's candidate languages, once each
+    pairs = np.unique(number[rows] * codes + ids[rows, columns])
+    scripts = np.zeros((documents, membership.shape[1]), dtype=bool)
+    np.logical_or.at(scripts, pairs // codes, membership[pairs % codes])
+    return scripts
 
 
 @lru_cache(maxsize=8)
@@ -374,7 +394,7 @@ def _script_table(codes: tuple[str, ...]
     column = {script: k for k, script in enumerate(scripts)}
     membership = np.zeros((len(codes), len(scripts)), dtype=bool)
     group_of: dict[tuple[str, ...], int] = {}
-    group = np.full(len(codes), -1, dtype=np.int64)
+    group = np.full(len(codes), -1, dtype=np.int16)  # narrow: it is looked up for every unit's top-k
     for j, code in enumerate(codes):
         written = language_scripts(code)
         for script in written:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import langseg.scripts as scripts_module
 import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
@@ -304,6 +305,29 @@ def test_the_script_penalty_of_some_units_is_theirs_in_the_whole(pieces: list[st
     assert part.applies.tolist() == penalty.applies[rows].tolist()
     assert np.array_equal(_dense_shares(part), _dense_shares(penalty)[rows])
     assert len(part.shares) == int(penalty.applies[rows].sum())  # shares are kept for paying units only
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Dobar dan.", "Добар дан свима, како сте данас?", "Hi", "Да", "東京",
+                                           "2024", "Ok да"]), st.integers(0, 2)), min_size=1, max_size=12),
+       st.integers(1, 30))
+def test_the_script_context_is_the_same_however_the_units_are_counted_in_chunks(units: list, chunk: int) -> None:
+    """A long document's units are counted a chunk of characters at a time, keeping only what is needed."""
+    units.sort(key=lambda unit: unit[1])  # units come in document order
+    pieces, docs = [piece for piece, _ in units], np.array([doc for _, doc in units], dtype=np.int64)
+    best = ["sr" if any("а" <= c <= "я" for c in piece) else "ja" if "東" in piece else "hr" for piece in pieces]
+    weights = np.array([0.5 if len(piece) < 6 else 1.0 for piece in pieces])
+    whole, whole_changes = script_context(_evidence(best), pieces, docs, weights, cost=5.0)
+    saved = scripts_module._CHUNK_CHARACTERS
+    scripts_module._CHUNK_CHARACTERS = chunk
+    try:
+        chunked, chunked_changes = script_context(_evidence(best), pieces, docs, weights, cost=5.0)
+    finally:
+        scripts_module._CHUNK_CHARACTERS = saved
+    assert chunked_changes.tolist() == whole_changes.tolist()
+    assert (chunked is None) == (whole is None)
+    if whole is not None:
+        assert np.array_equal(_dense_shares(chunked), _dense_shares(whole))
 
 
 def test_script_change_factor_lowers_the_switch_cost_at_a_change_of_script() -> None:
