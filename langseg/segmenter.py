@@ -337,7 +337,7 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     starts = document_starts(docs)
     lowest = np.minimum.reduceat(np.where(groups >= 0, groups, len(group)).min(axis=1), starts)
     highest = np.maximum.reduceat(groups.max(axis=1), starts)
-    del groups  # (units x k) arrays: freed before the counting below, where a long document peaks
+    del groups  # a (units x k) array: freed before the counting below, where a long document peaks
     several = lowest < highest  # the document's candidates are written in two script groups or more
     number = np.cumsum(np.r_[False, docs[1:] != docs[:-1]])  # each unit's document, counted from 0
     inside = np.flatnonzero(several[number])
@@ -394,7 +394,7 @@ def _script_table(codes: tuple[str, ...]
     column = {script: k for k, script in enumerate(scripts)}
     membership = np.zeros((len(codes), len(scripts)), dtype=bool)
     group_of: dict[tuple[str, ...], int] = {}
-    group = np.full(len(codes), -1, dtype=np.int16)  # narrow: it is looked up for every unit's top-k
+    group = np.full(len(codes), -1, dtype=np.int32)  # narrow: it is looked up for every unit's top-k
     for j, code in enumerate(codes):
         written = language_scripts(code)
         for script in written:
