@@ -76,7 +76,7 @@ def main() -> None:
             segment_all(segmenter, texts, args.batch_size)
 
         out = work / "out.jsonl"
-        langseg = [sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"]
+        langseg = tag_command(corpus, out)
         naive = [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)]
         results = {
             "bare": median_time(bare, args.repeat),
@@ -108,7 +108,7 @@ def main() -> None:
         for size in rss_sizes:
             path = work / f"rss-{size}.jsonl"
             write_corpus(path, (rng.choice(dev_texts) for _ in range(size)))
-            seconds, rss = median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)
+            seconds, rss = median_run(tag_command(path, out), 1)
             print(f"  {size:>9,} documents  {rss / 2**20:7.1f} MB  ({size / seconds:,.0f} docs/s)   [<= 100 MB, flat]")
             path.unlink()
 
@@ -147,7 +147,7 @@ def short_documents(dev_texts: list[str], count: int, work: Path, model_path: st
     corpus, out = work / "short.jsonl", work / "short-out.jsonl"
     write_corpus(corpus, texts)
     naive = median_run([sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)], repeat)[0]
-    cli = median_run([sys.executable, "-m", "langseg", "tag", str(corpus), "-o", str(out), "--quiet"], repeat)[0]
+    cli = median_run(tag_command(corpus, out), repeat)[0]
     print(f"\none-line documents: {count:,}, {sum(map(len, texts)) / count:.0f} characters each on average (process)")
     print(f"  naive per-line script  {naive:8.2f} s  {count / naive:9,.0f} docs/s")
     print(f"  langseg tag            {cli:8.2f} s  {count / cli:9,.0f} docs/s   {cli / naive:.2f}x the naive script's time")
@@ -158,9 +158,14 @@ def document_peak_rss(text: str, work: Path, out: Path) -> int:
     path = work / "document.txt"
     path.write_text(text, encoding="utf-8")
     try:
-        return median_run([sys.executable, "-m", "langseg", "tag", str(path), "-o", str(out), "--quiet"], 1)[1]
+        return median_run(tag_command(path, out), 1)[1]
     finally:
         path.unlink()
+
+
+def tag_command(source: Path, out: Path) -> list[str]:
+    """`langseg tag SOURCE -o OUT --quiet` as a command for `median_run`."""
+    return [sys.executable, "-m", "langseg", "tag", str(source), "-o", str(out), "--quiet"]
 
 
 def write_corpus(path: Path, texts) -> None:

@@ -344,9 +344,12 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     if not len(inside):
         return None, changes
     short = weights[inside] < 1.0
-    # The scripts of each document's candidate languages, and those of any document (all that count).
-    doc_scripts = _candidate_scripts(candidate, ids, number, len(starts), membership) if short.any() else None
-    used = np.flatnonzero(doc_scripts.any(axis=0)) if doc_scripts is not None else None
+    any_short = bool(short.any())
+    # The scripts of each document's candidate languages, and those of any document (all that count; none
+    # when no unit is short enough to pay).
+    doc_scripts = (_candidate_scripts(candidate, ids, number, len(starts), membership) if any_short
+                   else np.zeros((len(starts), len(scripts)), dtype=bool))
+    used = np.flatnonzero(doc_scripts.any(axis=0))
     # Counted a chunk at a time, keeping each unit's main script and, for the short units alone, their
     # counts in the scripts that count: a long document never holds every unit's counts in every script.
     main = np.empty(len(inside), dtype=np.int64)
@@ -354,12 +357,11 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     chosen = pieces if len(inside) == len(pieces) else [pieces[i] for i in inside.tolist()]
     for first, last, counts in script_count_chunks(chosen, scripts):  # units x scripts
         main[first:last] = _main_script(counts, folded)
-        if used is not None:
-            kept.append(counts[np.flatnonzero(short[first:last])[:, None], used].astype(np.int32))
+        kept.append(counts[np.flatnonzero(short[first:last])[:, None], used].astype(np.int32))
     inside_docs = docs[inside]
     changes[inside[1:]] = ((main[1:] != main[:-1]) & (main[1:] >= 0) & (main[:-1] >= 0)
                            & (inside_docs[1:] == inside_docs[:-1]))
-    if doc_scripts is None or used is None:
+    if not any_short:
         return None, changes
     paying = inside[short]
     counts = np.vstack(kept)
