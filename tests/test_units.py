@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+import regex
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from langseg.types import Unit
-from langseg.units import LINE_BREAKS, document_units, has_language, paragraph_units, sentence_units
+from langseg.units import (_ABBREVIATIONS, _SENTENCE_END, LINE_BREAKS, document_units, has_language, paragraph_units,
+                           sentence_units)
 
 
 def unit_texts(text: str) -> list[str]:
@@ -63,6 +67,41 @@ def test_marker_needs_a_space_after_it() -> None:
 def test_sentences(text: str, expected: list[str]) -> None:
     pieces = sentence_units(text, Unit(0, len(text)))
     assert [text[u.start:u.end] for u in pieces] == expected
+
+
+# The sentence-end rule written plainly, with Unicode property classes: the pattern langseg runs (in the
+# standard library's engine, without them) must find exactly its ends.
+_READABLE_NOT_AN_END = "|".join([r"[\p{L}\p{Nl}\p{No}]", r"\d{1,2}"] + [regex.escape(a) for a in _ABBREVIATIONS])
+_READABLE_SENTENCE_END = regex.compile(
+    rf"""(?<!(?:^|[\s\x1c-\x1f(\"'“‘«])(?i:{_READABLE_NOT_AN_END}))\.+[\"'”’»)\]]*(?=[\s\x1c-\x1f]++(?!\p{{Ll}})\S)
+       | [!?…‼⁇⁈⁉।॥۔؟։።፧။។\u037e]+[\"'”’»)\]]*(?=[\s\x1c-\x1f])
+       | [。！？]+[」』”’）)]*""",
+    regex.VERBOSE,
+)
+
+
+def _alike(character: str) -> bool:
+    """Whether both engines class `character` alike (their Unicode versions differ on newer letters)."""
+    return (bool(re.match(r"[^\W\d_]", character)) == bool(regex.match(r"[\p{L}\p{Nl}\p{No}]", character))
+            and bool(re.match(r"\d", character)) == bool(regex.match(r"\d", character)))
+
+
+_words = st.sampled_from(["a", "B", "é", "я", "Ⅻ", "½", "7", "42", "٣", "日本", "word", "Word", "слово", "Слово",
+                          "ωμέγα", "ǅemal", "ªb", "ʰa", "ßa", "𞤢𞤣", "Dr", "dr", "e.g", "Z.B", "т.е", "СТР", "núm", "etc",
+                          "(word", "«word", "\"Word"]) | st.text(st.characters(codec="utf-8").filter(_alike), max_size=3)
+_ends = st.sampled_from(["", "", ".", ".", "..", "!", "?!", "…", "。", "！", "।", "\u037e", ".\"", ".»", ".)", "。」"])
+_gaps = st.sampled_from([" ", " ", "", "  ", "\n", "\x1c", "\xa0", "\t"])
+sentence_texts = st.lists(st.tuples(_words, _ends, _gaps).map("".join), max_size=12).map("".join)
+
+
+@settings(max_examples=400)
+@given(sentence_texts, st.integers(0, 200), st.integers(0, 200))
+@example("Dr. Smith came. Then he left.", 0, 200)
+@example("Dr. Smith came.\x1cMr. Jones left.", 0, 200)
+def test_the_sentence_ends_are_those_of_the_readable_rule(text: str, start: int, end: int) -> None:
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    found = [match.end() for match in _SENTENCE_END.finditer(text, start, end)]
+    assert found == [match.end() for match in _READABLE_SENTENCE_END.finditer(text, start, end)]
 
 
 @pytest.mark.parametrize(
