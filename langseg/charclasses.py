@@ -10,7 +10,7 @@ from array import array
 
 import regex
 
-LAST_LETTER_PLANE_END = 0x40000
+_LETTERS_END = 0x40000
 """No letter lies at or beyond this code point: planes 4 to 13 are unassigned, 14 holds tags and variation
 selectors, 15 and 16 are for private use."""
 
@@ -25,7 +25,7 @@ def category_classes(*categories: str) -> tuple[str, ...]:
     [True, True, True, True, False, False]
     """
     codes = array("I", range(0xD800))  # every code point a str can hold, surrogates aside
-    codes.extend(range(0xE000, LAST_LETTER_PLANE_END))
+    codes.extend(range(0xE000, _LETTERS_END))
     every = codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
     return tuple("".join(_as_range(run.group()) for run in regex.finditer(rf"\p{{{category}}}+", every))
                  for category in categories)

@@ -96,7 +96,7 @@ _CLOSERS = "[\"'”’»)\\]]*"
 
 def _not_after_full_stop() -> str:
     """Look-behinds, after a full stop, that fail where it follows an initial, a one- or two-digit number or
-    an abbreviation standing as a word. `re` looks behind a fixed width only: one pair per width."""
+    an abbreviation standing as a word. `re` looks behind a fixed width only: one look-behind per width."""
     by_width: dict[int, list[str]] = {1: [f"[{_LETTERS}]", r"\d"], 2: [r"\d\d"]}
     for abbreviation in _ABBREVIATIONS:
         by_width.setdefault(len(abbreviation), []).append(re.escape(abbreviation))
