@@ -93,9 +93,11 @@ def _alike(character: str) -> bool:
     return bool(re.match(r"\d", character)) == bool(regex.match(r"\d", character))
 
 
-_words = st.sampled_from(["a", "B", "é", "я", "Ⅻ", "½", "7", "42", "٣", "日本", "word", "Word", "слово", "Слово",
-                          "ωμέγα", "ǅemal", "ªb", "ʰa", "ßa", "𞤢𞤣", "Dr", "dr", "e.g", "Z.B", "т.е", "СТР", "núm", "etc",
-                          "(word", "«word", "\"Word", "Jean-Luc", "O'Neil", "Ana-", "Ñandú"]) | st.text(st.characters(codec="utf-8").filter(_alike), max_size=3)
+_words = st.sampled_from(
+    ["a", "B", "é", "я", "Ⅻ", "½", "7", "42", "٣", "日本", "word", "Word", "слово", "Слово", "ωμέγα", "ǅemal", "ªb",
+     "ʰa", "ßa", "𞤢𞤣", "Dr", "dr", "e.g", "Z.B", "т.е", "СТР", "núm", "etc", "(word", "«word", "\"Word", "Jean-Luc",
+     "O'Neil", "Ana-", "Ñandú"]
+) | st.text(st.characters(codec="utf-8").filter(_alike), max_size=3)
 _ends = st.sampled_from(["", "", ".", ".", "..", "!", "?!", "…", "。", "！", "।", "\u037e", ".\"", ".»", ".)", "。」"])
 _gaps = st.sampled_from([" ", " ", "", "  ", "\n", "\x1c", "\xa0", "\t"])
 sentence_texts = st.lists(st.tuples(_words, _ends, _gaps).map("".join), max_size=12).map("".join)
