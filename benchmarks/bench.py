@@ -77,7 +77,7 @@ def main() -> None:
 
         out = work / "out.jsonl"
         langseg = tag_command(corpus, out)
-        naive = [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)]
+        naive = naive_command(model_path, corpus, out)
         results = {
             "bare": median_time(bare, args.repeat),
             "library": median_time(library, args.repeat),
@@ -146,7 +146,7 @@ def short_documents(dev_texts: list[str], count: int, work: Path, model_path: st
     texts = [rng.choice(lines) for _ in range(count)]
     corpus, out = work / "short.jsonl", work / "short-out.jsonl"
     write_corpus(corpus, texts)
-    naive = median_run([sys.executable, str(HERE / "naive_per_line.py"), model_path, str(corpus), str(out)], repeat)[0]
+    naive = median_run(naive_command(model_path, corpus, out), repeat)[0]
     cli = median_run(tag_command(corpus, out), repeat)[0]
     print(f"\none-line documents: {count:,}, {sum(map(len, texts)) / count:.0f} characters each on average (process)")
     print(f"  naive per-line script  {naive:8.2f} s  {count / naive:9,.0f} docs/s")
@@ -166,6 +166,11 @@ def document_peak_rss(text: str, work: Path, out: Path) -> int:
 def tag_command(source: Path, out: Path) -> list[str]:
     """`langseg tag SOURCE -o OUT --quiet` as a command for `median_run`."""
     return [sys.executable, "-m", "langseg", "tag", str(source), "-o", str(out), "--quiet"]
+
+
+def naive_command(model_path: str, source: Path, out: Path) -> list[str]:
+    """The naive per-line script on SOURCE, written to OUT, as a command for `median_run`."""
+    return [sys.executable, str(HERE / "naive_per_line.py"), model_path, str(source), str(out)]
 
 
 def write_corpus(path: Path, texts) -> None:

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import langcodes
 import numpy as np
-import regex
+
+from .charclasses import CODE_POINTS, property_runs
 
 # Scripts that stand for several Unicode script properties. Korean is taken as Hangul alone: Hanja is
 # rare in modern text, and a Han-only line among Korean ones is far more often Chinese or Japanese.
@@ -30,17 +31,12 @@ def language_scripts(code: str) -> tuple[str, ...]:
     return _EXPANDED.get(script, (script,))
 
 
-_CODE_POINTS = 0x110000
-
-
 @lru_cache(maxsize=8)
 def _script_index(scripts: tuple[str, ...]) -> np.ndarray:
-    """Code point -> k + 1 for a character of `scripts[k]`, 0 for any other (one `regex` pass per script)."""
-    index = np.zeros(_CODE_POINTS, dtype=np.uint8)
-    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    for k, script in enumerate(scripts):
-        for run in regex.finditer(rf"\p{{sc={script}}}+", every):
-            index[run.start():run.end()] = k + 1
+    """Code point -> k + 1 for a character of `scripts[k]`, 0 for any other."""
+    index = np.zeros(CODE_POINTS, dtype=np.uint8)
+    for k, first, stop in property_runs([f"sc={script}" for script in scripts]):
+        index[first:stop] = k + 1
     return index
 
 
