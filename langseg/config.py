@@ -16,7 +16,7 @@ class Config:
     """Every knob of the pipeline. Build variants with `config.with_(switch_cost=4.0)`."""
 
     top_k: int = 5
-    """How many labels fastText returns per unit (its distribution, not only the argmax)."""
+    """How many of each unit's most probable languages the decoder weighs (the model gives every label)."""
     floor: float = 1e-3
     """Probability given to a language outside a unit's top-k."""
     switch_cost: float = 3.0

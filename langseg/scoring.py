@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from .errors import ModelError
+from .fasttext_file import read_model
 from .labels import normalise_label
+from .span_scores import SpanScorer
 
 Distribution = dict[str, float]
 """Language code -> probability for one unit (the model's top-k; absent languages are improbable)."""
@@ -56,7 +57,8 @@ class Evidence:
 
 
 PRUNED = -2
-"""The id of an entry the model cut below its threshold (see `Evidence`): like -1, no language."""
+"""The id of an entry a model left out below a threshold it was asked with (see `Evidence`): like -1, no
+language, but every language the row does not list is less probable than its last entry."""
 
 
 class Scorer(Protocol):
@@ -74,99 +76,65 @@ def evidence_of(scorer: Scorer, texts: Sequence[str]) -> Evidence:
 
 
 class FastTextScorer:
-    """A fastText language-ID model, called through its low-level batch API.
+    """A fastText language-ID model read by langseg itself (`fasttext_file`) and scored additively
+    (`span_scores`): every label's probability for each text, of which the top `top_k` become its evidence.
 
-    `fasttext.FastText.predict` raises under NumPy 2 (it calls `np.array(..., copy=False)`), so this
-    goes straight to the compiled `multilinePredict`. Texts must not contain newlines: fastText would
-    stop reading at the first one, so the units given here never hold one.
-
-    With a `threshold`, the model leaves out of each top-k the languages less probable than it (their
-    entries are `PRUNED`): a hierarchical-softmax model such as lid.176 then skips the branches of its
-    label tree below it, about 8 % of its time at 0.0005. The decoder takes every probability below its
-    floor for the floor (and for nothing in a document's prior), so a threshold at the floor changes no
-    decision of a one-pass decode; a long document's windows may be cut at other settled units. It is not
-    applied where it could cut a best language (a model with more labels than 1 / threshold) or where
-    labels merge into one code.
+    Labels that share a language code (GlotLID's `zho_Hans` and `zho_Hant`) add up into it. A text with no
+    word the model has rows for gets no evidence (an empty row), as fastText gives it no label.
     """
 
     def __init__(self, path: Path, top_k: int = 5, label_overrides: Mapping[str, str] | None = None,
-                 threshold: float = 0.0) -> None:
-        try:
-            import fasttext_pybind
-        except ImportError as exc:  # pragma: no cover - fasttext is a hard dependency
-            raise ModelError("the fasttext package is not installed: run `pip install fasttext`") from exc
-        model = fasttext_pybind.fasttext()
-        try:
-            model.loadModel(str(path))
-        except (ValueError, RuntimeError, MemoryError) as exc:
-            raise ModelError(f"cannot load {path} as a fastText model ({exc}): fetch it again or pass another --model") from exc
-        raw_labels, _counts = model.getLabels("replace")
-        if not raw_labels or not all(label.startswith("__label__") for label in raw_labels):
+                 max_words: int = 200_000) -> None:
+        model = read_model(path)
+        if not all(label.startswith("__label__") for label in model.labels):
             raise ModelError(f"{path} is a fastText model without __label__ classes, not a language-ID model")
-        self._model = model
+        self.engine = SpanScorer(model, max_words)
         self._top_k = top_k
-        code_of = {label: normalise_label(label, label_overrides) for label in raw_labels}
-        self.codes = tuple(sorted(set(code_of.values())))
+        code_of = [normalise_label(label, label_overrides) for label in model.labels]
+        self.codes = tuple(sorted(set(code_of)))
         column = {code: j for j, code in enumerate(self.codes)}
-        self._column = {label: column[code] for label, code in code_of.items()}
-        self._merges_labels = len(self.codes) < len(raw_labels)  # two labels share a code (zho_Hans, zho_Hant)
+        self.label_columns = np.array([column[code] for code in code_of], dtype=np.int64)
+        self._merges_labels = len(self.codes) < len(code_of)
         self.languages = frozenset(self.codes)
-        # A best language has at least 1 / labels: above a threshold lower than that, it is never cut.
-        cuts_best = threshold * len(raw_labels) >= 1.0
-        self.threshold = 0.0 if cuts_best or self._merges_labels else threshold
-        self._listed = min(top_k, len(raw_labels))  # entries a row has when the threshold cuts none
 
-    def _predict(self, texts: Sequence[str], threshold: float = 0.0) -> tuple[list[list[str]], list[np.ndarray]]:
-        batch = list(texts)
-        try:
-            return self._model.multilinePredict(batch, self._top_k, threshold, "replace")  # type: ignore[no-any-return]
-        except (UnicodeEncodeError, TypeError):  # lone surrogates (from JSON escapes) cannot cross into C++
-            batch = [_without_surrogates(text) for text in batch]
-            return self._model.multilinePredict(batch, self._top_k, threshold, "replace")  # type: ignore[no-any-return]
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text's probability for every code (texts x codes; a row of zeros where the model reads
+        no word of it)."""
+        log_probs = self.engine.score_texts([_without_surrogates(text) for text in texts])
+        return self.code_probabilities(log_probs)
+
+    def code_probabilities(self, log_probs: np.ndarray) -> np.ndarray:
+        """Label log-probabilities (rows x labels) as probabilities of the codes (rows x codes)."""
+        probs = np.exp(log_probs)
+        if not self._merges_labels:
+            out = np.empty_like(probs)
+            out[:, self.label_columns] = probs
+            return out
+        out = np.zeros((len(probs), len(self.codes)))
+        for label, column in enumerate(self.label_columns.tolist()):
+            out[:, column] += probs[:, label]
+        return out
 
     def evidence(self, texts: Sequence[str]) -> Evidence:
         """The top-k of every text as arrays (the fast path: no per-unit dictionaries)."""
-        if not texts:
-            return Evidence(self.codes, np.empty((0, self._top_k), np.int32), np.empty((0, self._top_k)))
-        labels_per_text, probs_per_text = self._predict(texts, self.threshold)
-        if self._merges_labels:
-            return Evidence.from_distributions(self._distributions(labels_per_text, probs_per_text), self.codes,
-                                               self._top_k)
-        k = self._top_k
-        column = self._column
-        lengths = np.fromiter(map(len, labels_per_text), dtype=np.int64, count=len(labels_per_text))
-        total = int(lengths.sum())
-        flat_ids = np.fromiter(map(column.__getitem__, chain.from_iterable(labels_per_text)),
-                               dtype=np.int32, count=total)
-        flat_probs = np.minimum(np.concatenate(probs_per_text).astype(np.float64), 1.0) if total else np.empty(0)
-        if total == len(lengths) * k:
-            return Evidence(self.codes, flat_ids.reshape(-1, k), flat_probs.reshape(-1, k))
-        rows = np.repeat(np.arange(len(lengths)), lengths)  # a text with no token gets an empty row
-        cols = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        ids = np.full((len(lengths), k), -1, dtype=np.int32)
-        if self.threshold:  # a row with some entries but fewer than the model has: the threshold cut the rest
-            cut = (lengths > 0) & (lengths < self._listed)
-            ids[cut] = np.where(np.arange(k) < self._listed, PRUNED, -1)
-        probs = np.zeros((len(lengths), k))
-        ids[rows, cols] = flat_ids
-        probs[rows, cols] = flat_probs
-        return Evidence(self.codes, ids, probs)
+        k = min(self._top_k, len(self.codes))
+        probs = self.probabilities(texts)
+        if not len(probs):
+            return Evidence(self.codes, np.empty((0, k), np.int32), np.empty((0, k)))
+        top = np.argpartition(-probs, k - 1, axis=1)[:, :k] if k < probs.shape[1] else np.argsort(-probs, axis=1)
+        top_probs = np.take_along_axis(probs, top, axis=1)
+        order = np.argsort(-top_probs, axis=1, kind="stable")
+        ids = np.take_along_axis(top, order, axis=1).astype(np.int32)
+        top_probs = np.minimum(np.take_along_axis(top_probs, order, axis=1), 1.0)
+        empty = ~probs.any(axis=1)
+        ids[empty] = -1
+        top_probs[empty] = 0.0
+        return Evidence(self.codes, ids, top_probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
-        if not texts:
-            return []
-        return self._distributions(*self._predict(texts))
-
-    def _distributions(self, labels_per_text: list[list[str]], probs_per_text: list[np.ndarray]) -> list[Distribution]:
-        codes, column = self.codes, self._column
-        out: list[Distribution] = []
-        for labels, probs in zip(labels_per_text, probs_per_text):
-            dist: Distribution = {}
-            for label, prob in zip(labels, probs.tolist()):
-                code = codes[column[label]]
-                dist[code] = dist.get(code, 0.0) + min(prob, 1.0)
-            out.append(dist)
-        return out
+        evidence = self.evidence(texts)
+        return [{self.codes[i]: p for i, p in zip(row_ids.tolist(), row_probs.tolist()) if i >= 0}
+                for row_ids, row_probs in zip(evidence.ids, evidence.probs)]
 
 
 def _without_surrogates(text: str) -> str:

@@ -54,8 +54,7 @@ class Segmenter:
         """The model, loaded on first use (fetched into the cache first if it is a known model not yet there)."""
         if self._scorer is None:
             self._resolved = resolve(self.model)
-            primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides,
-                                     threshold=self.config.floor)  # the decoder tells nothing below its floor apart
+            primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
             self._scorer = (WithSecondOpinion.from_config(primary, self.config)
                             if self.config.second_opinion else primary)
         return self._scorer

@@ -1,0 +1,338 @@
+"""Every label's log-probability for any span of a text, from one pass over its words.
+
+A fastText classifier's hidden vector is the mean of the input rows of a text's ids (each word's own id
+when it is in the vocabulary, plus its surviving character n-grams, plus word n-grams when the model
+uses them). The mean is additive: the hidden vector of any token range is the sum of its tokens' row
+sums over the sum of their id counts. So a batch is tokenised once (fastText's own rule: ASCII
+whitespace and NUL separate words), each token gets its row sum, and the labels of any list of token
+ranges -- units, lines, windows, candidate spans -- follow from prefix sums and one matrix product.
+The result matches fastText's own predictions (hierarchical softmax or softmax, with its `log(p + 1e-5)`)
+to float precision.
+
+New words are turned into ids in batches with NumPy (fastText's FNV-1a hash of each character n-gram,
+its pruned-bucket index) and their row sums kept in a bounded table (`WordTable`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
+
+from .fasttext_file import ModelFile
+
+SEPARATORS = " \n\r\t\v\f\0"
+"""The characters fastText splits words on."""
+_EOS = b"</s>"
+_LABEL_PREFIX = "__label__"
+_FNV_OFFSET = np.uint32(2166136261)
+_FNV_PRIME = np.uint32(16777619)
+_NGRAM_PRIME = np.uint64(116049371)
+_SIGMOID_STEPS, _SIGMOID_LIMIT = 512, 8.0
+_LOG_EPSILON = 1e-5  # fastText takes log(p + 1e-5) of every probability it reports
+
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of a batch of texts: code-point offsets in their text, and each word's row sum and id count.
+
+    `first[d]:first[d + 1]` are text d's tokens. `ngram_sums[k - 2]` holds, for word n-gram models, the
+    row of the k-word n-gram that starts at each token (zero where it was pruned or runs past the text).
+    """
+
+    starts: np.ndarray
+    ends: np.ndarray
+    first: np.ndarray
+    sums: np.ndarray
+    counts: np.ndarray
+    ngram_sums: tuple[np.ndarray, ...] = ()
+    ngram_counts: tuple[np.ndarray, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code-point offsets of the words of `text` as fastText reads them (runs between separators)."""
+    if not text:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    inside = (points > 32) | ((points < 9) & (points > 0)) | ((points > 13) & (points < 32))
+    edges = np.flatnonzero(np.diff(np.r_[False, inside, False].astype(np.int8)))
+    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
+
+
+def fnv1a(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """fastText's 32-bit FNV-1a hash of byte strings `data[starts[i]:starts[i] + lengths[i]]`, each byte
+    taken as a signed char as fastText's C++ does."""
+    order = np.argsort(-lengths, kind="stable")  # longest first: the strings still going are a prefix
+    starts, lengths = starts[order], lengths[order]
+    hashes = np.full(len(starts), _FNV_OFFSET, dtype=np.uint32)
+    signed = data.astype(np.int8).astype(np.int32).view(np.uint32)
+    for k in range(int(lengths.max(initial=0))):
+        live = np.searchsorted(-lengths, -k, side="left")  # strings longer than k
+        hashes[:live] = (hashes[:live] ^ signed[starts[:live] + k]) * _FNV_PRIME
+    out = np.empty_like(hashes)
+    out[order] = hashes
+    return out
+
+
+class WordTable:
+    """Each word's row sum and id count, computed for new words in batches and kept up to a bound.
+
+    The table holds at most `max_words` words; when a batch would pass it, it starts again empty (a
+    generation reset), so memory stays bounded whatever the corpus while the common words of a stream
+    are found again at once.
+    """
+
+    def __init__(self, model: ModelFile, max_words: int) -> None:
+        self.model = model
+        self.max_words = max_words
+        self._index: dict[str, int] = {}
+        self._sums = np.zeros((min(max_words, 4096), model.dim), dtype=np.float32)
+        self._counts = np.zeros(len(self._sums), dtype=np.int32)
+        self._hashes = np.zeros(len(self._sums), dtype=np.uint32)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row sums (float32), id counts and word hashes of `words`, adding the new ones."""
+        rows = np.fromiter(map(self._index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            new = list(dict.fromkeys(words[i] for i in missing.tolist()))
+            if len(self._index) + len(new) > self.max_words:
+                self._index.clear()
+                if len(new) > self.max_words:  # one batch larger than the table: computed, not kept
+                    sums, counts, hashes = self._compute(words)
+                    return sums, counts, hashes
+                rows = np.full(len(words), -1, dtype=np.int64)
+                new = list(dict.fromkeys(words))
+            self._add(new)
+            rows = np.fromiter(map(self._index.__getitem__, words), dtype=np.int64, count=len(words))
+        return self._sums[rows], self._counts[rows], self._hashes[rows]
+
+    def _add(self, new: list[str]) -> None:
+        first = len(self._index)
+        needed = first + len(new)
+        if needed > len(self._sums):
+            size = min(self.max_words, max(needed, 2 * len(self._sums)))
+            self._sums = _grown(self._sums, size)
+            self._counts = _grown(self._counts, size)
+            self._hashes = _grown(self._hashes, size)
+        sums, counts, hashes = self._compute(new)
+        self._sums[first:needed], self._counts[first:needed], self._hashes[first:needed] = sums, counts, hashes
+        self._index.update(zip(new, range(first, needed)))
+
+    def _compute(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids, owner, hashes = subword_ids(self.model, words)
+        order = np.argsort(owner, kind="stable")
+        counts = np.bincount(owner, minlength=len(words)).astype(np.int32)
+        sums = np.zeros((len(words), self.model.dim), dtype=np.float32)
+        present = counts > 0
+        if present.any():
+            bounds = (np.cumsum(counts) - counts)[present]
+            sums[present] = np.add.reduceat(self.model.input[ids[order]], bounds, axis=0)
+        return sums, counts, hashes
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros((size,) + array.shape[1:], dtype=array.dtype)
+    out[:len(array)] = array
+    return out
+
+
+def subword_ids(model: ModelFile, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The input rows of each word as fastText reads it (`ids`, with `owner` the word each belongs to),
+    and each word's FNV hash (for word n-grams). Label tokens (`__label__...`) have no rows."""
+    encoded = [word.encode("utf-8", "replace") for word in words]
+    hashes = np.zeros(len(words), dtype=np.uint32)
+    ids: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    own = [(i, model.words.get(raw, -1)) for i, raw in enumerate(encoded)]
+    vocab = np.array([(i, wid) for i, wid in own if wid >= 0], dtype=np.int64).reshape(-1, 2)
+    ids.append(vocab[:, 1])
+    owners.append(vocab[:, 0])
+    is_label = np.fromiter((word.startswith(_LABEL_PREFIX) for word in words), dtype=bool, count=len(words))
+    if encoded:
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        hashes = fnv1a(data, np.cumsum(lengths) - lengths, lengths)
+    if model.maxn > 0:
+        keep = [i for i, raw in enumerate(encoded) if raw != _EOS and not is_label[i]]
+        gram_ids, gram_owner = _char_ngram_ids(model, [b"<" + encoded[i] + b">" for i in keep])
+        ids.append(gram_ids)
+        owners.append(np.asarray(keep, dtype=np.int64)[gram_owner])
+    all_ids = np.concatenate(ids)
+    all_owners = np.concatenate(owners)
+    drop = is_label[all_owners]
+    return all_ids[~drop], all_owners[~drop], hashes
+
+
+def _char_ngram_ids(model: ModelFile, wrapped: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """The surviving character n-gram rows of each wrapped word (`<word>`), and the word each is of."""
+    if not wrapped:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    lengths = np.fromiter(map(len, wrapped), dtype=np.int64, count=len(wrapped))
+    data = np.frombuffer(b"".join(wrapped), dtype=np.uint8)
+    word_start = np.cumsum(lengths) - lengths
+    begins = (data & 0xC0) != 0x80
+    char_start = np.flatnonzero(begins)  # byte offsets where a character begins
+    chars = np.add.reduceat(begins, word_start).astype(np.int64)  # every wrapped word has its < and >
+    char_word = np.repeat(np.arange(len(wrapped)), chars)
+    word_end_char = np.cumsum(chars)  # the index of the first character of the next word
+    word_first_char = word_end_char - chars
+    char_bound = np.r_[char_start, len(data)]
+    starts, ends, owners = [], [], []
+    for n in range(max(model.minn, 1), model.maxn + 1):
+        last = np.arange(len(char_start)) + n  # the character index just past the n-gram
+        fits = last <= word_end_char[char_word]
+        if n == 1:  # a lone character is no n-gram at the word's edges (the < and >)
+            c = np.arange(len(char_start))
+            fits &= (c != word_first_char[char_word]) & (last != word_end_char[char_word])
+        where = np.flatnonzero(fits)
+        starts.append(char_start[where])
+        ends.append(char_bound[last[where]])
+        owners.append(char_word[where])
+    start = np.concatenate(starts)
+    owner = np.concatenate(owners)
+    buckets = fnv1a(data, start, np.concatenate(ends) - start).astype(np.int64) % model.bucket
+    rows = model.bucket_rows[buckets]
+    kept = rows >= 0
+    return rows[kept], owner[kept]
+
+
+class SpanScorer:
+    """Log-probabilities of every label for token ranges of a batch of texts (see the module's doc)."""
+
+    def __init__(self, model: ModelFile, max_words: int = 200_000) -> None:
+        self.model = model
+        self.labels = model.labels
+        self.table = WordTable(model, max_words)
+        self._output = model.output.astype(np.float64)
+        if model.loss == "hs":
+            self._positive, self._negative = huffman_paths(model.label_counts)
+
+    def tokens(self, texts: list[str]) -> Tokens:
+        """Tokenise `texts` and give each token its row sum and id count."""
+        joined = "\n".join(texts)  # one pass over the batch: a newline separates words anyway
+        starts, ends = token_bounds(joined)
+        words = list(map(joined.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+        text_start = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]]) if texts else np.zeros(0, np.int64)
+        first = np.r_[np.searchsorted(starts, text_start), len(starts)].astype(np.int64)
+        offset = np.repeat(text_start, np.diff(first))
+        starts, ends = starts - offset, ends - offset
+        sums, counts, hashes = self.table.lookup(words)
+        if self.model.word_ngrams < 2:
+            return Tokens(starts, ends, first, sums, counts)
+        gram_sums, gram_counts = self._word_ngrams(words, hashes, first)
+        return Tokens(starts, ends, first, sums, counts, gram_sums, gram_counts)
+
+    def _word_ngrams(self, words: list[str], hashes: np.ndarray, first: np.ndarray
+                     ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """For each k of 2..wordNgrams, the row of the k-word n-gram starting at each token (within its text)."""
+        model = self.model
+        signed = hashes.view(np.int32).astype(np.int64).view(np.uint64)  # fastText widens the int32 hash
+        text_of = np.repeat(np.arange(len(first) - 1), np.diff(first))
+        rolling = signed.copy()
+        out_sums, out_counts = [], []
+        for k in range(2, model.word_ngrams + 1):
+            reach = max(len(words) - k + 1, 0)  # tokens with k - 1 more after them
+            shifted = np.zeros(len(words), np.uint64)
+            shifted[:reach] = signed[k - 1:]
+            rolling = rolling * _NGRAM_PRIME + shifted
+            valid = np.zeros(len(words), bool)
+            valid[:reach] = text_of[k - 1:] == text_of[:reach]
+            buckets = (rolling % np.uint64(model.bucket)).astype(np.int64)
+            rows = np.where(valid, model.bucket_rows[buckets], -1)
+            sums = np.zeros((len(words), model.dim), dtype=np.float32)
+            present = rows >= 0
+            sums[present] = model.input[rows[present]]
+            out_sums.append(sums)
+            out_counts.append(present.astype(np.int32))
+        return tuple(out_sums), tuple(out_counts)
+
+    def hidden(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The summed rows and id counts of token ranges `[starts[i], ends[i])` (indices into `tokens`)."""
+        cumulative = np.zeros((len(tokens) + 1, self.model.dim))
+        np.cumsum(tokens.sums, axis=0, out=cumulative[1:])
+        counts = np.r_[0, np.cumsum(tokens.counts, dtype=np.int64)]
+        sums = cumulative[ends] - cumulative[starts]
+        total = counts[ends] - counts[starts]
+        for k, (gram_sums, gram_counts) in enumerate(zip(tokens.ngram_sums, tokens.ngram_counts), start=2):
+            gram_cumulative = np.zeros_like(cumulative)
+            np.cumsum(gram_sums, axis=0, out=gram_cumulative[1:])
+            gram_total = np.r_[0, np.cumsum(gram_counts, dtype=np.int64)]
+            last = np.maximum(ends - k + 1, starts)  # n-grams that start here end inside the range
+            sums += gram_cumulative[last] - gram_cumulative[starts]
+            total += gram_total[last] - gram_total[starts]
+        return sums, total
+
+    def log_probs(self, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Every label's log-probability (fastText's `log(p + 1e-5)`) from summed rows and id counts;
+        a row with no ids is -inf throughout (fastText gives such a text no label)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hidden = sums / counts[:, None]
+        scores = hidden @ self._output.T if self.model.loss != "hs" else None
+        if self.model.loss == "hs":
+            z = hidden @ self._output[:len(self.labels) - 1].T
+            sigmoid = 1.0 / (1.0 + np.exp(-z))
+            out = np.log(sigmoid + _LOG_EPSILON) @ self._positive.T + np.log(1.0 - sigmoid + _LOG_EPSILON) @ self._negative.T
+        elif self.model.loss == "softmax":
+            scores = scores - scores.max(axis=1, keepdims=True)
+            exp = np.exp(scores)
+            out = np.log(exp / exp.sum(axis=1, keepdims=True) + _LOG_EPSILON)
+        else:  # one-vs-all and negative sampling: an independent sigmoid per label, from fastText's table
+            out = np.log(table_sigmoid(scores) + _LOG_EPSILON)
+        out[counts == 0] = -np.inf
+        return out
+
+    def score_texts(self, texts: list[str]) -> np.ndarray:
+        """Every label's log-probability for each text read whole (what fastText predicts for it)."""
+        tokens = self.tokens(texts)
+        return self.log_probs(*self.hidden(tokens, tokens.first[:-1], tokens.first[1:]))
+
+
+def table_sigmoid(x: np.ndarray) -> np.ndarray:
+    """The sigmoid as fastText's binary-logistic losses compute it: read from a 512-step table over
+    [-8, 8], 0 below and 1 above."""
+    table = 1.0 / (1.0 + np.exp(-(np.arange(_SIGMOID_STEPS + 1) * 2 * _SIGMOID_LIMIT / _SIGMOID_STEPS - _SIGMOID_LIMIT)))
+    with np.errstate(invalid="ignore"):
+        index = ((x + _SIGMOID_LIMIT) * _SIGMOID_STEPS / _SIGMOID_LIMIT / 2).astype(np.int64)
+    out = table[np.clip(index, 0, _SIGMOID_STEPS)]
+    return np.where(x < -_SIGMOID_LIMIT, 0.0, np.where(x > _SIGMOID_LIMIT, 1.0, out))
+
+
+def huffman_paths(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """fastText's hierarchical-softmax tree rebuilt from the label counts, as two 0/1 matrices (labels x
+    inner nodes): the nodes where a label's path turns right (positive) and left (negative)."""
+    labels = len(counts)
+    nodes = 2 * labels - 1
+    count = np.full(nodes, 1e15)
+    count[:labels] = counts
+    parent = np.full(nodes, -1, dtype=np.int64)
+    right = np.zeros(nodes, dtype=bool)
+    leaf, node = labels - 1, labels
+    for i in range(labels, nodes):
+        chosen = []
+        for _ in range(2):
+            if leaf >= 0 and count[leaf] < count[node]:
+                chosen.append(leaf)
+                leaf -= 1
+            else:
+                chosen.append(node)
+                node += 1
+        count[i] = count[chosen[0]] + count[chosen[1]]
+        parent[chosen[0]] = parent[chosen[1]] = i
+        right[chosen[1]] = True
+    positive = np.zeros((labels, max(labels - 1, 1)))
+    negative = np.zeros_like(positive)
+    for label in range(labels):
+        j = label
+        while parent[j] != -1:
+            (positive if right[j] else negative)[label, parent[j] - labels] = 1.0
+            j = parent[j]
+    return positive, negative
