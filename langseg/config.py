@@ -92,6 +92,20 @@ class Config:
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     """Knots (raw, calibrated) of a monotone map from a span's raw score (its units' mean probability) to
     the share of its characters that are right, fitted on held-out dev-set spans by scripts/tune.py."""
+    clause_split: bool = True
+    """Split a unit where its words, read a few at a time, change language (see `langseg.clauses`)."""
+    clause_radius: int = 2
+    """Words on each side of a word that make up its evidence when a unit is split."""
+    clause_switch_cost: float = 4.0
+    """Log-probability cost of a change of language between two words of one unit."""
+    clause_margin: float = 1.0
+    """A piece split off stands only if its own text prefers its language to the unit's by this many nats ..."""
+    clause_min_chars: int = 6
+    """... and holds at least this many letters."""
+    clause_new_margin: float = 8.0
+    """The margin for a language none of the document's units was decoded as (a stronger claim)."""
+    clause_reject: float = 0.05
+    """... and only if its own text gives the unit's language at most this probability."""
     batch_size: int = 2048
     """Units per model call."""
 
@@ -119,6 +133,9 @@ _PROBABILITY = (0.0, 1.0)
 _NOT_NEGATIVE = (0.0, math.inf)
 _BOUNDS: dict[str, tuple[float, float]] = {
     "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
+    "clause_radius": _NOT_NEGATIVE, "clause_switch_cost": _NOT_NEGATIVE, "clause_margin": (-math.inf, math.inf),
+    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY,
+    "clause_min_chars": _NOT_NEGATIVE,
     "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
     "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,
     "prior_weight": _NOT_NEGATIVE, "confidence_power": _NOT_NEGATIVE, "script_cost": _NOT_NEGATIVE,
@@ -129,8 +146,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "second_opinion_weight": _PROBABILITY,
 }
 """Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
-_WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars"})
-_SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee")
+_WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars"})
+_SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee", "clause_split")
 
 
 _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked",

@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ModelError
 from .fasttext_file import read_model
 from .labels import normalise_label
-from .span_scores import SpanScorer
+from .span_scores import SpanScorer, Tokens
 
 Distribution = dict[str, float]
 """Language code -> probability for one unit (the model's top-k; absent languages are improbable)."""
@@ -114,6 +114,21 @@ class FastTextScorer:
         for label, column in enumerate(self.label_columns.tolist()):
             out[:, column] += probs[:, label]
         return out
+
+    def tokens(self, texts: Sequence[str]) -> Tokens:
+        """The words of `texts` with their row sums, for `range_log_probs` (offsets are the texts' own)."""
+        return self.engine.tokens([_without_surrogates(text) for text in texts])
+
+    def range_log_probs(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Each code's log-probability for the token ranges `[starts[i], ends[i])` (-inf throughout for a
+        range with no word the model knows)."""
+        log_probs = self.engine.log_probs(*self.engine.hidden(tokens, starts, ends))
+        if not self._merges_labels:
+            out = np.empty_like(log_probs)
+            out[:, self.label_columns] = log_probs
+            return out
+        with np.errstate(divide="ignore"):
+            return np.log(self.code_probabilities(log_probs))
 
     def evidence(self, texts: Sequence[str]) -> Evidence:
         """The top-k of every text as arrays (the fast path: no per-unit dictionaries)."""

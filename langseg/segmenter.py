@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from array import array
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .clauses import ClauseParams, ClauseSplitter
 from .config import Config, tuned_defaults
 from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
@@ -118,8 +120,24 @@ class Segmenter:
         unit_labels[scored] = labels
         unit_confidences = np.zeros(len(pieces))
         unit_confidences[scored] = confidences
+        splitter = self._clause_splitter()
+        if splitter is not None and len(scored):
+            starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
+                splitter, codes, pieces, scored, starts, ends, unit_labels, unit_confidences, doc_of, len(texts))
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
         return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
+
+    def _clause_splitter(self) -> ClauseSplitter | None:
+        """The splitter of units into clauses, when enabled and the model scores token ranges."""
+        if not self.config.clause_split:
+            return None
+        primary = getattr(self.scorer, "primary", self.scorer)
+        if not isinstance(primary, FastTextScorer):
+            return None
+        config = self.config
+        return ClauseSplitter(primary, ClauseParams(config.clause_radius, config.clause_switch_cost,
+                                                    config.clause_margin, config.clause_min_chars, config.floor,
+                                                    config.clause_new_margin, config.clause_reject))
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
         """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
@@ -273,6 +291,33 @@ _WINDOWS_TOGETHER = 8 * _DECODE_CHUNK
 together, as through a batch's documents, and pays its per-step cost once for all of them. A 10 MB
 document decodes in about three quarters of the time it took one window at a time, with the same peak
 memory; 16 windows gained little more and raised it."""
+
+
+def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: list[str], scored: np.ndarray,
+                   starts: np.ndarray,
+                   ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray, doc_of: np.ndarray,
+                   documents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """The batch's units with each scored unit replaced by its clauses of one language, in order."""
+    model_codes = splitter.scorer.codes
+    to_model = np.array([model_codes.index(code) if code in model_codes else -1 for code in codes], dtype=np.int64)
+    to_batch = np.array([codes.index(code) if code in codes else -1 for code in model_codes], dtype=np.int64)
+    unit_labels = labels[scored]
+    in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
+    found = splitter.split([pieces[i] for i in scored.tolist()], in_model, confidences[scored], doc_of[scored])
+    # a unit whose language the model lacks (the second opinion's) stays whole, with its own label
+    found_labels = np.where(in_model[found.unit] >= 0, to_batch[np.maximum(found.labels, 0)], unit_labels[found.unit])
+    found = replace(found, labels=found_labels)
+    source = scored[found.unit]  # the unit each clause is of
+    unscored = np.setdiff1d(np.arange(len(pieces)), scored, assume_unique=True)
+    of = np.r_[source, unscored]
+    order = np.argsort(of, kind="stable")
+    of = of[order]
+    new_starts = np.r_[starts[source] + found.starts, starts[unscored]][order]
+    new_ends = np.r_[starts[source] + found.ends, ends[unscored]][order]
+    new_labels = np.r_[found.labels, labels[unscored]][order]
+    new_confidences = np.r_[found.confidences, confidences[unscored]][order]
+    counts = np.bincount(doc_of[of], minlength=documents).tolist()
+    return new_starts, new_ends, new_labels, new_confidences, counts
 
 
 def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None, first: int = 0) -> None:

@@ -16,6 +16,7 @@ its pruned-bucket index) and their row sums kept in a bounded table (`WordTable`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import repeat
 
 import numpy as np
@@ -52,6 +53,13 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    @cached_property
+    def prefix(self) -> tuple[np.ndarray, np.ndarray]:
+        """Prefix sums of the row sums and id counts (one row more than tokens), for any range at once."""
+        cumulative = np.zeros((len(self.starts) + 1, self.sums.shape[1]))
+        np.cumsum(self.sums, axis=0, out=cumulative[1:])
+        return cumulative, np.r_[0, np.cumsum(self.counts, dtype=np.int64)]
 
 
 def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -257,9 +265,7 @@ class SpanScorer:
 
     def hidden(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The summed rows and id counts of token ranges `[starts[i], ends[i])` (indices into `tokens`)."""
-        cumulative = np.zeros((len(tokens) + 1, self.model.dim))
-        np.cumsum(tokens.sums, axis=0, out=cumulative[1:])
-        counts = np.r_[0, np.cumsum(tokens.counts, dtype=np.int64)]
+        cumulative, counts = tokens.prefix
         sums = cumulative[ends] - cumulative[starts]
         total = counts[ends] - counts[starts]
         for k, (gram_sums, gram_counts) in enumerate(zip(tokens.ngram_sums, tokens.ngram_counts), start=2):

@@ -1,0 +1,217 @@
+"""Switches inside a unit: each decoded unit is split where its words, read a few at a time, change language.
+
+The unit decoder gives every sentence one language from its own evidence and its context. Real mixed
+text also switches inside sentences ("ich habe das gestern gesehen, ama çok pahalıydı"), for a clause
+or a few words. Here each unit's words are decoded again, as a sequence: a word's evidence is the
+model's distribution over a small window of words around it (additive scoring makes every window one
+row sum away), the unit's decoded language costs nothing to keep and a change costs `switch_cost`.
+A piece that comes out in another language stands only if its own text, scored whole, prefers that
+language to the unit's by at least `margin` nats (`new_margin` for a language no unit of the document
+was decoded as), gives the unit's language at most `reject`, and holds at least `min_chars` letters: a
+name, a loan word or a phrase of a close neighbour language that merely leans elsewhere does not split
+a sentence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .span_scores import Tokens
+from .units import without_names
+
+
+@dataclass(frozen=True)
+class ClauseParams:
+    """The knobs of the split (see the module doc)."""
+
+    radius: int = 2
+    switch_cost: float = 4.0
+    margin: float = 1.0
+    min_chars: int = 6
+    floor: float = 1e-3
+    new_margin: float = 8.0
+    reject: float = 0.05
+    own_languages: int = 2
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Units cut into pieces of one language: the unit each piece is of, its offsets inside the unit's
+    text, its language (a column of the codes) and its confidence; pieces of a unit follow in order."""
+
+    unit: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    labels: np.ndarray
+    confidences: np.ndarray
+
+
+class ClauseSplitter:
+    """Splits units with a scorer that gives token tables and code log-probabilities of token ranges."""
+
+    def __init__(self, scorer, params: ClauseParams) -> None:
+        self.scorer = scorer
+        self.params = params
+
+    def split(self, texts: list[str], labels: np.ndarray, confidences: np.ndarray, docs: np.ndarray) -> Pieces:
+        """The pieces of `texts` (units, in document order; `labels` their decoded codes, -1 for none)."""
+        params = self.params
+        tokens = self.scorer.tokens(texts)
+        first, last = tokens.first[:-1], tokens.first[1:]
+        counts = last - first
+        whole = self.scorer.range_log_probs(tokens, first, last)
+        candidates, in_document = _candidates(whole, labels, docs, params.own_languages)
+        # a short unit with names is read without them by the unit decoder: its words are not split apart
+        named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
+        splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named)
+        columns = np.zeros(len(tokens), dtype=np.int64)  # each token's candidate column (0: the unit's label)
+        if len(splittable):
+            columns = self._decode_tokens(tokens, splittable, candidates, columns)
+        return self._pieces(texts, tokens, labels, confidences, candidates, in_document, columns)
+
+    def _decode_tokens(self, tokens: Tokens, units: np.ndarray, candidates: np.ndarray,
+                       columns: np.ndarray) -> np.ndarray:
+        params = self.params
+        first = tokens.first[units]
+        counts = tokens.first[units + 1] - first
+        owner = np.repeat(units, counts)
+        flat = np.concatenate([np.arange(a, a + n) for a, n in zip(first.tolist(), counts.tolist())])
+        lo = np.maximum(flat - params.radius, tokens.first[owner])
+        hi = np.minimum(flat + params.radius + 1, tokens.first[owner + 1])
+        emissions = np.empty((len(flat), candidates.shape[1]))
+        for block in range(0, len(flat), 8192):
+            part = slice(block, block + 8192)
+            log_probs = self.scorer.range_log_probs(tokens, lo[part], hi[part])
+            picked = np.take_along_axis(log_probs, np.maximum(candidates[owner[part]], 0), axis=1)
+            picked = np.maximum(picked, np.log(params.floor))
+            picked[~np.isfinite(log_probs).any(axis=1)] = 0.0  # a window with no known word says nothing
+            emissions[part] = picked
+        emissions[candidates[owner] < 0] = -np.inf
+        path = viterbi_runs(emissions, counts, params.switch_cost)
+        columns[flat] = path
+        return columns
+
+    def _pieces(self, texts: list[str], tokens: Tokens, labels: np.ndarray, confidences: np.ndarray,
+                candidates: np.ndarray, in_document: np.ndarray, columns: np.ndarray) -> Pieces:
+        params = self.params
+        unit_of_token = np.repeat(np.arange(len(texts)), np.diff(tokens.first))
+        # runs of one column inside a unit
+        change = np.r_[True, (columns[1:] != columns[:-1]) | (unit_of_token[1:] != unit_of_token[:-1])]
+        run_first = np.flatnonzero(change)
+        run_last = np.r_[run_first[1:], len(columns)]
+        run_unit = unit_of_token[run_first]
+        run_column = columns[run_first]
+        foreign = np.flatnonzero(run_column > 0)
+        if len(foreign):
+            own = self.scorer.range_log_probs(tokens, run_first[foreign], run_last[foreign])
+            units = run_unit[foreign]
+            theirs = own[np.arange(len(foreign)), candidates[units, run_column[foreign]]]
+            ours = own[np.arange(len(foreign)), candidates[units, 0]]
+            letters = np.array([_letters(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
+                                for u, a, b in zip(units.tolist(), run_first[foreign].tolist(),
+                                                   run_last[foreign].tolist())], dtype=np.int64)
+            margin = np.where(in_document[units, run_column[foreign]], params.margin, params.new_margin)
+            with np.errstate(invalid="ignore"):
+                weak = (~(theirs - ours >= margin) | (letters < params.min_chars)
+                        | ~(ours <= np.log(params.reject)))
+            run_column[foreign[weak]] = 0
+        # merge neighbouring runs that now agree, and give each unit at least one piece
+        keep = np.r_[True, (run_column[1:] != run_column[:-1]) | (run_unit[1:] != run_unit[:-1])]
+        piece_first = run_first[keep]
+        piece_unit = run_unit[keep]
+        piece_column = run_column[keep]
+        piece_last = np.r_[piece_first[1:], len(columns)]
+        piece_last = np.where(np.r_[piece_unit[1:] != piece_unit[:-1], True],
+                              tokens.first[piece_unit + 1], piece_last)
+        single = len(piece_unit) == len(texts) and (piece_column == 0).all()
+        split_units = np.zeros(len(texts), dtype=bool)
+        split_units[piece_unit[piece_column > 0]] = True
+        out_unit, out_start, out_end, out_label, out_conf = [], [], [], [], []
+        pieces_of = np.searchsorted(piece_unit, np.arange(len(texts) + 1))
+        for u in range(len(texts)):
+            if single or not split_units[u]:
+                out_unit.append(u)
+                out_start.append(0)
+                out_end.append(len(texts[u]))
+                out_label.append(labels[u])
+                out_conf.append(confidences[u])
+                continue
+            for p in range(pieces_of[u], pieces_of[u + 1]):
+                a, b = piece_first[p], piece_last[p]
+                column = piece_column[p]
+                out_unit.append(u)
+                out_start.append(0 if p == pieces_of[u] else int(tokens.starts[a]))
+                out_end.append(len(texts[u]) if p == pieces_of[u + 1] - 1 else int(tokens.ends[b - 1]))
+                out_label.append(candidates[u, column])
+                out_conf.append(confidences[u] if column == 0 else
+                                float(np.exp(self.scorer.range_log_probs(tokens, np.array([a]), np.array([b]))
+                                             [0, candidates[u, column]])))
+        return Pieces(np.array(out_unit, dtype=np.int64), np.array(out_start, dtype=np.int64),
+                      np.array(out_end, dtype=np.int64), np.array(out_label, dtype=np.int64),
+                      np.array(out_conf, dtype=np.float64))
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _candidates(whole: np.ndarray, labels: np.ndarray, docs: np.ndarray, own_count: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's candidate languages (columns of the codes; -1 padding): its decoded language first,
+    then the other languages its document's units were decoded as (up to three, most units first), then
+    its own most probable ones; and whether each candidate is one of its document's languages."""
+    own = np.argsort(-whole, axis=1)[:, :own_count + 1] if len(whole) else np.zeros((0, 0), np.int64)
+    document_languages: dict[int, list[int]] = {}
+    for doc, label in zip(docs.tolist(), labels.tolist()):
+        if label >= 0:
+            counts = document_languages.setdefault(doc, [])
+            counts.append(label)
+    ranked = {doc: [code for code, _ in Counter(found).most_common(4)] for doc, found in document_languages.items()}
+    width = 1 + 3 + own.shape[1]
+    out = np.full((len(labels), width), -1, dtype=np.int64)
+    in_document = np.zeros((len(labels), width), dtype=bool)
+    for i, (doc, label) in enumerate(zip(docs.tolist(), labels.tolist())):
+        context = [code for code in ranked.get(doc, []) if code != label][:3]
+        row = list(dict.fromkeys([label, *context, *own[i].tolist()]))
+        out[i, :len(row)] = row
+        in_document[i, :1 + len(context)] = True
+    return out, in_document
+
+
+def viterbi_runs(emissions: np.ndarray, counts: np.ndarray, switch_cost: float) -> np.ndarray:
+    """The best column of each token: `emissions` holds the tokens of consecutive units (`counts` each,
+    units x candidate columns), column 0 of every unit costs nothing to start in, a change costs
+    `switch_cost`. Decoded all units together, position by position (longest units first)."""
+    order = np.argsort(-counts, kind="stable")
+    starts = (np.cumsum(counts) - counts)[order]
+    lengths = counts[order]
+    width = emissions.shape[1]
+    score = np.full((len(order), width), -switch_cost)
+    score[:, 0] = 0.0
+    back = np.zeros(emissions.shape, dtype=np.int8)
+    for j in range(int(lengths.max(initial=0))):
+        live = int(np.searchsorted(-lengths, -j, side="left"))  # units longer than j
+        rows = starts[:live] + j
+        current = score[:live]
+        if j:
+            best_prev = current.argmax(axis=1)
+            best = current[np.arange(live), best_prev]
+            stay = current
+            move = best[:, None] - switch_cost
+            choose_stay = stay >= move
+            back[rows] = np.where(choose_stay, np.arange(width)[None, :], best_prev[:, None])
+            current = np.where(choose_stay, stay, move)
+        score[:live] = current + emissions[rows]
+    path = np.zeros(len(emissions), dtype=np.int64)
+    last_col = score.argmax(axis=1)
+    for j in range(int(lengths.max(initial=0)) - 1, -1, -1):
+        live = int(np.searchsorted(-lengths, -j, side="left"))
+        rows = starts[:live] + j
+        ending = lengths[:live] == j + 1
+        last_col[:live] = np.where(ending, score[:live].argmax(axis=1), last_col[:live])
+        path[rows] = last_col[:live]
+        last_col[:live] = back[rows, last_col[:live]]
+    return path
