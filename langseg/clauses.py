@@ -84,10 +84,10 @@ class ClauseSplitter:
         emissions = np.empty((len(flat), candidates.shape[1]))
         for block in range(0, len(flat), 8192):
             part = slice(block, block + 8192)
-            log_probs = self.scorer.range_log_probs(tokens, lo[part], hi[part])
-            picked = np.take_along_axis(log_probs, np.maximum(candidates[owner[part]], 0), axis=1)
+            picked = self.scorer.chosen_log_probs(tokens, lo[part], hi[part], candidates[owner[part]])
+            known = np.isfinite(picked[:, 0])  # the unit's own language is always a candidate
             picked = np.maximum(picked, np.log(params.floor))
-            picked[~np.isfinite(log_probs).any(axis=1)] = 0.0  # a window with no known word says nothing
+            picked[~known] = 0.0  # a window with no known word says nothing
             emissions[part] = picked
         emissions[candidates[owner] < 0] = -np.inf
         path = viterbi_runs(emissions, counts, params.switch_cost)

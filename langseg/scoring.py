@@ -130,6 +130,17 @@ class FastTextScorer:
         with np.errstate(divide="ignore"):
             return np.log(self.code_probabilities(log_probs))
 
+    def chosen_log_probs(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """`range_log_probs` of only the codes `codes[i]` (ranges x k; -1 gives -inf), cheaper when a few
+        languages are all a caller weighs."""
+        if self._merges_labels:
+            full = self.range_log_probs(tokens, starts, ends)
+            return np.where(codes >= 0, np.take_along_axis(full, np.maximum(codes, 0), axis=1), -np.inf)
+        label_of = np.empty(len(self.label_columns), dtype=np.int64)
+        label_of[self.label_columns] = np.arange(len(self.label_columns))
+        labels = np.where(codes >= 0, label_of[np.maximum(codes, 0)], -1)
+        return self.engine.chosen_log_probs(*self.engine.hidden(tokens, starts, ends), labels)
+
     def evidence(self, texts: Sequence[str]) -> Evidence:
         """The top-k of every text as arrays (the fast path: no per-unit dictionaries)."""
         k = min(self._top_k, len(self.codes))

@@ -296,6 +296,41 @@ class SpanScorer:
         out[counts == 0] = -np.inf
         return out
 
+    def chosen_log_probs(self, sums: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """`log_probs` of only the labels `labels[i]` (rows x k, label indices; -1 gives -inf) of each row:
+        with hierarchical softmax, only the nodes on those labels' paths are evaluated."""
+        if self.model.loss != "hs":
+            full = self.log_probs(sums, counts)
+            return np.where(labels >= 0, np.take_along_axis(full, np.maximum(labels, 0), axis=1), -np.inf)
+        nodes, signs = self._paths
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hidden = sums / counts[:, None]
+        chosen = np.maximum(labels, 0)
+        rows, k = chosen.shape
+        every = hidden @ self._output[:len(self.labels) - 1].T  # each inner node's score: a small product
+        path_signs = signs[chosen].reshape(rows, -1)  # rows x (k * depth); padding: node 0 with sign 0
+        z = np.take_along_axis(every, nodes[chosen].reshape(rows, -1), axis=1) * path_signs
+        terms = np.log(1.0 / (1.0 + np.exp(-z)) + _LOG_EPSILON)
+        terms[path_signs == 0] = 0.0
+        out = terms.reshape(rows, k, -1).sum(axis=2)
+        out[labels < 0] = -np.inf
+        out[counts == 0] = -np.inf
+        return out
+
+    @cached_property
+    def _paths(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each label's inner nodes and the sign of its turn at each (+1 right, -1 left, 0 padding)."""
+        positive, negative = self._positive, self._negative
+        depth = int((positive + negative).sum(axis=1).max(initial=1))
+        nodes = np.zeros((len(positive), depth), dtype=np.int64)
+        signs = np.zeros((len(positive), depth))
+        for label in range(len(positive)):
+            right, left = np.flatnonzero(positive[label]), np.flatnonzero(negative[label])
+            both = np.r_[right, left]
+            nodes[label, :len(both)] = both
+            signs[label, :len(both)] = np.r_[np.ones(len(right)), -np.ones(len(left))]
+        return nodes, signs
+
     def score_texts(self, texts: list[str]) -> np.ndarray:
         """Every label's log-probability for each text read whole (what fastText predicts for it)."""
         tokens = self.tokens(texts)
