@@ -14,7 +14,6 @@ a sentence.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +33,6 @@ class ClauseParams:
     floor: float = 1e-3
     new_margin: float = 8.0
     reject: float = 0.05
-    own_languages: int = 2
 
 
 @dataclass(frozen=True)
@@ -56,14 +54,15 @@ class ClauseSplitter:
         self.scorer = scorer
         self.params = params
 
-    def split(self, texts: list[str], labels: np.ndarray, confidences: np.ndarray, docs: np.ndarray) -> Pieces:
-        """The pieces of `texts` (units, in document order; `labels` their decoded codes, -1 for none)."""
+    def split(self, texts: list[str], labels: np.ndarray, confidences: np.ndarray, docs: np.ndarray,
+              own: np.ndarray) -> Pieces:
+        """The pieces of `texts` (units, in document order; `labels` their decoded codes, -1 for none;
+        `own` their own most probable codes, units x k, -1 for none)."""
         params = self.params
         tokens = self.scorer.tokens(texts)
         first, last = tokens.first[:-1], tokens.first[1:]
         counts = last - first
-        whole = self.scorer.range_log_probs(tokens, first, last)
-        candidates, in_document = _candidates(whole, labels, docs, params.own_languages)
+        candidates, in_document = _candidates(own, labels, docs)
         # a short unit with names is read without them by the unit decoder: its words are not split apart
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
         splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named)
@@ -106,10 +105,10 @@ class ClauseSplitter:
         run_column = columns[run_first]
         foreign = np.flatnonzero(run_column > 0)
         if len(foreign):
-            own = self.scorer.range_log_probs(tokens, run_first[foreign], run_last[foreign])
+            alone = self.scorer.range_log_probs(tokens, run_first[foreign], run_last[foreign])
             units = run_unit[foreign]
-            theirs = own[np.arange(len(foreign)), candidates[units, run_column[foreign]]]
-            ours = own[np.arange(len(foreign)), candidates[units, 0]]
+            theirs = alone[np.arange(len(foreign)), candidates[units, run_column[foreign]]]
+            ours = alone[np.arange(len(foreign)), candidates[units, 0]]
             letters = np.array([_letters(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
                                 for u, a, b in zip(units.tolist(), run_first[foreign].tolist(),
                                                    run_last[foreign].tolist())], dtype=np.int64)
@@ -158,27 +157,31 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _candidates(whole: np.ndarray, labels: np.ndarray, docs: np.ndarray, own_count: int
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's candidate languages (columns of the codes; -1 padding): its decoded language first,
-    then the other languages its document's units were decoded as (up to three, most units first), then
-    its own most probable ones; and whether each candidate is one of its document's languages."""
-    own = np.argsort(-whole, axis=1)[:, :own_count + 1] if len(whole) else np.zeros((0, 0), np.int64)
-    document_languages: dict[int, list[int]] = {}
-    for doc, label in zip(docs.tolist(), labels.tolist()):
-        if label >= 0:
-            counts = document_languages.setdefault(doc, [])
-            counts.append(label)
-    ranked = {doc: [code for code, _ in Counter(found).most_common(4)] for doc, found in document_languages.items()}
-    width = 1 + 3 + own.shape[1]
-    out = np.full((len(labels), width), -1, dtype=np.int64)
-    in_document = np.zeros((len(labels), width), dtype=bool)
-    for i, (doc, label) in enumerate(zip(docs.tolist(), labels.tolist())):
-        context = [code for code in ranked.get(doc, []) if code != label][:3]
-        row = list(dict.fromkeys([label, *context, *own[i].tolist()]))
-        out[i, :len(row)] = row
-        in_document[i, :1 + len(context)] = True
-    return out, in_document
+def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's candidate languages (columns of the codes; -1 for none): its decoded language first,
+    then up to three other languages its document's units were decoded as (most units first), then `own`
+    (its own most probable languages, units x k); and whether each candidate is one of its document's
+    languages. A language listed twice is kept in its first column only."""
+    known = labels >= 0
+    codes = int(max(labels.max(initial=0), own.max(initial=0))) + 1
+    pairs, counts = np.unique(docs[known] * codes + labels[known], return_counts=True)
+    pair_docs, pair_codes = pairs // codes, pairs % codes
+    order = np.lexsort((-counts, pair_docs))  # each document's languages, most units first
+    pair_docs, pair_codes = pair_docs[order], pair_codes[order]
+    rank = np.arange(len(pair_docs)) - np.searchsorted(pair_docs, pair_docs)
+    top = pair_docs[rank < 4], pair_codes[rank < 4], rank[rank < 4]
+    documents = np.unique(docs)
+    table = np.full((len(documents), 4), -1, dtype=np.int64)
+    table[np.searchsorted(documents, top[0]), top[2]] = top[1]
+    context = table[np.searchsorted(documents, docs)]
+    context[context == labels[:, None]] = -1
+    stacked = np.column_stack([labels, context, own]).astype(np.int64)
+    for j in range(1, stacked.shape[1]):  # a language listed twice keeps its first column
+        repeated = (stacked[:, j:j + 1] == stacked[:, :j]).any(axis=1)
+        stacked[repeated, j] = -1
+    in_document = np.zeros(stacked.shape, dtype=bool)
+    in_document[:, :1 + context.shape[1]] = True
+    return stacked, in_document & (stacked >= 0)
 
 
 def viterbi_runs(emissions: np.ndarray, counts: np.ndarray, switch_cost: float) -> np.ndarray:

@@ -115,7 +115,7 @@ class Segmenter:
         starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        codes, scored, labels, confidences = self._label(pieces, scored, doc_of[scored], lines[scored])
+        codes, scored, labels, confidences, own = self._label(pieces, scored, doc_of[scored], lines[scored])
         unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
         unit_labels[scored] = labels
         unit_confidences = np.zeros(len(pieces))
@@ -123,7 +123,8 @@ class Segmenter:
         splitter = self._clause_splitter()
         if splitter is not None and len(scored):
             starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
-                splitter, codes, pieces, scored, starts, ends, unit_labels, unit_confidences, doc_of, len(texts))
+                splitter, codes, pieces, scored, own, starts, ends, unit_labels, unit_confidences, doc_of,
+                len(texts))
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
         return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
 
@@ -160,8 +161,9 @@ class Segmenter:
                         np.vstack([_pad(chunk.probs, width, 0.0) for chunk in chunks]))
 
     def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
-               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-        """The units the model could score, each one's language (a column of the codes) and its probability."""
+               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The units the model could score, each one's language (a column of the codes), its probability
+        and its own three most probable languages (before decoding; -1 or less for none)."""
         config = self.config
         texts = [without_names(pieces[i]) if config.mask_names else pieces[i] for i in scored.tolist()]
         evidence = self._evidence(texts, docs)
@@ -174,6 +176,7 @@ class Segmenter:
             scored, docs, lines = scored[keep], docs[keep], lines[keep]
         labels = evidence.ids[:, 0].astype(np.int64)
         confidences = evidence.probs[:, 0].copy()
+        own = evidence.ids[:, :_OWN_CANDIDATES].astype(np.int64)
         if len(labels):
             starts = document_starts(docs)
             unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
@@ -185,7 +188,7 @@ class Segmenter:
                                                     [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
-        return evidence.codes, scored, labels, confidences
+        return evidence.codes, scored, labels, confidences, own
 
     def _rescored_repairs(self, texts: list[str], docs: np.ndarray, evidence: Evidence) -> Evidence:
         """`evidence` with some units scored again where putting their Latin/Cyrillic lookalike letters
@@ -270,6 +273,9 @@ class Segmenter:
         )
 
 
+_OWN_CANDIDATES = 3
+"""A unit's own most probable languages that its clauses may take besides its document's."""
+
 _REPAIR_BELOW = 0.99
 """Units the model gives less than this are scored again with their lookalike letters repaired. A
 Ukrainian line typed with Latin i's still gets Ukrainian 0.94 and loses to Russian lines around it; with
@@ -294,7 +300,7 @@ memory; 16 windows gained little more and raised it."""
 
 
 def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: list[str], scored: np.ndarray,
-                   starts: np.ndarray,
+                   own: np.ndarray, starts: np.ndarray,
                    ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray, doc_of: np.ndarray,
                    documents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
     """The batch's units with each scored unit replaced by its clauses of one language, in order."""
@@ -303,7 +309,9 @@ def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: lis
     to_batch = np.array([codes.index(code) if code in codes else -1 for code in model_codes], dtype=np.int64)
     unit_labels = labels[scored]
     in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
-    found = splitter.split([pieces[i] for i in scored.tolist()], in_model, confidences[scored], doc_of[scored])
+    own_in_model = np.where(own >= 0, to_model[np.maximum(own, 0)], -1)
+    found = splitter.split([pieces[i] for i in scored.tolist()], in_model, confidences[scored], doc_of[scored],
+                           own_in_model)
     # a unit whose language the model lacks (the second opinion's) stays whole, with its own label
     found_labels = np.where(in_model[found.unit] >= 0, to_batch[np.maximum(found.labels, 0)], unit_labels[found.unit])
     found = replace(found, labels=found_labels)

@@ -307,15 +307,31 @@ class SpanScorer:
             hidden = sums / counts[:, None]
         chosen = np.maximum(labels, 0)
         rows, k = chosen.shape
-        every = hidden @ self._output[:len(self.labels) - 1].T  # each inner node's score: a small product
-        path_signs = signs[chosen].reshape(rows, -1)  # rows x (k * depth); padding: node 0 with sign 0
-        z = np.take_along_axis(every, nodes[chosen].reshape(rows, -1), axis=1) * path_signs
-        terms = np.log(1.0 / (1.0 + np.exp(-z)) + _LOG_EPSILON)
-        terms[path_signs == 0] = 0.0
-        out = terms.reshape(rows, k, -1).sum(axis=2)
+        lengths = np.where(labels >= 0, self._depths[chosen], 0)  # each (row, candidate)'s path length
+        entry = np.repeat(np.arange(rows * k), lengths.ravel())  # one entry per node of every path
+        step = np.arange(len(entry)) - np.repeat(np.cumsum(lengths.ravel()) - lengths.ravel(), lengths.ravel())
+        label = chosen.ravel()[entry]
+        # the score of each inner node some path here passes (a few dozen of the tree's nodes, usually)
+        path_node = nodes[label, step]
+        used = np.zeros(len(self._inner), dtype=bool)
+        used[nodes[np.unique(chosen[labels >= 0])].ravel()] = True
+        needed = np.flatnonzero(used)
+        position = np.cumsum(used) - 1  # each needed node's column in `every`
+        every = (hidden @ self._inner[needed].T).astype(np.float32)
+        z = every[entry // k, position[path_node]] * signs[label, step].astype(np.float32)
+        terms = np.log(np.float32(1.0) / (np.float32(1.0) + np.exp(-z)) + np.float32(_LOG_EPSILON))
+        out = np.bincount(entry, weights=terms, minlength=rows * k).reshape(rows, k)
         out[labels < 0] = -np.inf
         out[counts == 0] = -np.inf
         return out
+
+    @cached_property
+    def _inner(self) -> np.ndarray:
+        return np.ascontiguousarray(self._output[:len(self.labels) - 1])
+
+    @cached_property
+    def _depths(self) -> np.ndarray:
+        return (self._paths[1] != 0).sum(axis=1)
 
     @cached_property
     def _paths(self) -> tuple[np.ndarray, np.ndarray]:
