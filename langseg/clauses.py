@@ -6,8 +6,8 @@ or a few words. Here each unit's words are decoded again, as a sequence: a word'
 model's distribution over a small window of words around it (additive scoring makes every window one
 row sum away), the unit's decoded language costs nothing to keep and a change costs `switch_cost`.
 A piece that comes out in another language stands only if its own text, scored whole, prefers that
-language to the unit's by at least `margin` nats (`new_margin` for a language no unit of the document
-was decoded as), gives the unit's language at most `reject`, and holds at least `min_chars` letters: a
+language to the unit's by at least `margin` nats (`new_margin` for a language no other unit of the
+document was decoded as, unless the piece is written in another script than the rest of its unit), gives the unit's language at most `reject`, and holds at least `min_chars` letters: a
 name, a loan word or a phrase of a close neighbour language that merely leans elsewhere does not split
 a sentence.
 """
@@ -15,9 +15,11 @@ a sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from .scripts import language_scripts, script_counts
 from .span_scores import Tokens
 from .units import without_names
 
@@ -33,6 +35,7 @@ class ClauseParams:
     floor: float = 1e-3
     new_margin: float = 8.0
     reject: float = 0.05
+    min_prob: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -62,24 +65,28 @@ class ClauseSplitter:
         tokens = self.scorer.tokens(texts)
         first, last = tokens.first[:-1], tokens.first[1:]
         counts = last - first
-        candidates, in_document = _candidates(own, labels, docs)
+        runs, run_language = self._script_runs(texts, tokens)
+        candidates, in_document = _candidates(np.column_stack([own, run_language]), labels, docs)
         # a short unit with names is read without them by the unit decoder: its words are not split apart
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
         splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named)
         columns = np.zeros(len(tokens), dtype=np.int64)  # each token's candidate column (0: the unit's label)
         if len(splittable):
-            columns = self._decode_tokens(tokens, splittable, candidates, columns)
+            columns = self._decode_tokens(tokens, runs, splittable, candidates, columns)
         return self._pieces(texts, tokens, labels, confidences, candidates, in_document, columns)
 
-    def _decode_tokens(self, tokens: Tokens, units: np.ndarray, candidates: np.ndarray,
+    def _decode_tokens(self, tokens: Tokens, runs: np.ndarray, units: np.ndarray, candidates: np.ndarray,
                        columns: np.ndarray) -> np.ndarray:
         params = self.params
         first = tokens.first[units]
         counts = tokens.first[units + 1] - first
         owner = np.repeat(units, counts)
         flat = np.concatenate([np.arange(a, a + n) for a, n in zip(first.tolist(), counts.tolist())])
-        lo = np.maximum(flat - params.radius, tokens.first[owner])
-        hi = np.minimum(flat + params.radius + 1, tokens.first[owner + 1])
+        # a word's window stays inside its unit and its script run
+        run_starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
+        run_ends = np.r_[run_starts[1:], len(runs)]
+        lo = np.maximum(flat - params.radius, run_starts[runs[flat]])
+        hi = np.minimum(flat + params.radius + 1, run_ends[runs[flat]])
         emissions = np.empty((len(flat), candidates.shape[1]))
         for block in range(0, len(flat), 8192):
             part = slice(block, block + 8192)
@@ -92,6 +99,63 @@ class ClauseSplitter:
         path = viterbi_runs(emissions, counts, params.switch_cost)
         columns[flat] = path
         return columns
+
+    def _script_runs(self, texts: list[str], tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+        """The runs of words of one script inside units written in two scripts or more: each token's run
+        (a number; a unit in one script is one run) and, for each unit, the most probable language of its
+        largest run in each of its first two scripts (units x 2; -1 where there is none). A few words of
+        Arabic in an English sentence barely move the sentence's distribution, yet their language must
+        be a candidate, and no word's window should reach across the change."""
+        run = np.repeat(np.arange(len(texts)), np.diff(tokens.first))
+        other = np.full((len(texts), 2), -1, dtype=np.int64)
+        counts = script_counts(texts, self._scripts)
+        mixed = np.flatnonzero((counts >= 2).sum(axis=1) >= 2)
+        if not len(mixed):
+            return run, other
+        scripts = np.full(len(tokens), -1, dtype=np.int64)
+        for u in mixed.tolist():
+            first, last = int(tokens.first[u]), int(tokens.first[u + 1])
+            words = [texts[u][a:b] for a, b in zip(tokens.starts[first:last].tolist(), tokens.ends[first:last].tolist())]
+            scripts[first:last] = main_scripts(words, self._scripts)
+        # a word without letters (a dash, a number) belongs to the run before it
+        known = np.where(scripts >= 0, np.arange(len(scripts)), -1)
+        carried = np.maximum.accumulate(known)
+        scripts = np.where(carried >= 0, scripts[np.maximum(carried, 0)], -1)
+        unit_of = run
+        change = np.r_[True, (scripts[1:] != scripts[:-1]) | (unit_of[1:] != unit_of[:-1])]
+        run = np.cumsum(change) - 1
+        run_first = np.flatnonzero(change)
+        run_last = np.r_[run_first[1:], len(scripts)]
+        run_unit = unit_of[run_first]
+        run_script = scripts[run_first]
+        scored = np.flatnonzero((run_script >= 0) & np.isin(run_unit, mixed))
+        if len(scored):
+            log_probs = self.scorer.range_log_probs(tokens, run_first[scored], run_last[scored])
+            best = np.where(np.isfinite(log_probs).any(axis=1), log_probs.argmax(axis=1), -1)
+            # per unit and script, the language of its largest run (larger runs written last)
+            order = np.argsort(run_last[scored] - run_first[scored], kind="stable")
+            largest: dict[tuple[int, int], int] = {}
+            for unit, script, language in zip(run_unit[scored][order].tolist(), run_script[scored][order].tolist(),
+                                              best[order].tolist()):
+                largest[unit, script] = language
+            for (unit, _script), language in largest.items():
+                column = 0 if other[unit, 0] < 0 else 1
+                other[unit, column] = language
+        return run, other
+
+    def _script_changes(self, texts: list[str], bounds: list[tuple[int, int]]) -> np.ndarray:
+        """Whether each piece (`bounds` in its unit's text) is written in another main script than the rest
+        of its unit: a change of script is itself evidence of a change of language."""
+        if not texts:
+            return np.zeros(0, dtype=bool)
+        scripts = self._scripts
+        inside = main_scripts([text[a:b] for text, (a, b) in zip(texts, bounds)], scripts)
+        outside = main_scripts([text[:a] + " " + text[b:] for text, (a, b) in zip(texts, bounds)], scripts)
+        return (inside != outside) & (inside >= 0) & (outside >= 0)
+
+    @cached_property
+    def _scripts(self) -> tuple[str, ...]:
+        return tuple(sorted({script for code in self.scorer.codes for script in language_scripts(code)}))
 
     def _pieces(self, texts: list[str], tokens: Tokens, labels: np.ndarray, confidences: np.ndarray,
                 candidates: np.ndarray, in_document: np.ndarray, columns: np.ndarray) -> Pieces:
@@ -112,10 +176,15 @@ class ClauseSplitter:
             letters = np.array([_letters(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
                                 for u, a, b in zip(units.tolist(), run_first[foreign].tolist(),
                                                    run_last[foreign].tolist())], dtype=np.int64)
-            margin = np.where(in_document[units, run_column[foreign]], params.margin, params.new_margin)
+            texts_of = [texts[u] for u in units.tolist()]
+            piece_bounds = [(int(tokens.starts[a]), int(tokens.ends[b - 1]))
+                            for a, b in zip(run_first[foreign].tolist(), run_last[foreign].tolist())]
+            in_script = self._script_changes(texts_of, piece_bounds)
+            known = in_document[units, run_column[foreign]] | in_script
+            margin = np.where(known, params.margin, params.new_margin)
             with np.errstate(invalid="ignore"):
                 weak = (~(theirs - ours >= margin) | (letters < params.min_chars)
-                        | ~(ours <= np.log(params.reject)))
+                        | ~(ours <= np.log(params.reject)) | ~(theirs >= np.log(params.min_prob)))
             run_column[foreign[weak]] = 0
         # merge neighbouring runs that now agree, and give each unit at least one piece
         keep = np.r_[True, (run_column[1:] != run_column[:-1]) | (run_unit[1:] != run_unit[:-1])]
@@ -153,6 +222,17 @@ class ClauseSplitter:
                       np.array(out_conf, dtype=np.float64))
 
 
+def main_scripts(texts: list[str], scripts: tuple[str, ...]) -> np.ndarray:
+    """Each text's most used script (an index of `scripts`; kana counted as Han), -1 without letters."""
+    counts = script_counts(texts, scripts).astype(np.int64)
+    han = scripts.index("Hani") if "Hani" in scripts else -1
+    for kana in ("Hira", "Kana"):
+        if kana in scripts and han >= 0:
+            counts[:, han] += counts[:, scripts.index(kana)]
+            counts[:, scripts.index(kana)] = 0
+    return np.where(counts.any(axis=1), counts.argmax(axis=1), -1)
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
@@ -181,6 +261,9 @@ def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray) -> tuple[
         stacked[repeated, j] = -1
     in_document = np.zeros(stacked.shape, dtype=bool)
     in_document[:, :1 + context.shape[1]] = True
+    _, first, units = np.unique(docs, return_index=True, return_counts=True)
+    alone = np.repeat(units == 1, units)[np.argsort(np.argsort(docs, kind="stable"), kind="stable")]
+    in_document[alone] = True  # a document of one unit has no other units to speak against a language
     return stacked, in_document & (stacked >= 0)
 
 

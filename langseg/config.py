@@ -105,7 +105,9 @@ class Config:
     clause_new_margin: float = 8.0
     """The margin for a language none of the document's units was decoded as (a stronger claim)."""
     clause_reject: float = 0.05
-    """... and only if its own text gives the unit's language at most this probability."""
+    """... and only if its own text gives the unit's language at most this probability ..."""
+    clause_min_prob: float = 0.5
+    """... and its own language at least this one."""
     batch_size: int = 2048
     """Units per model call."""
 
@@ -134,7 +136,7 @@ _NOT_NEGATIVE = (0.0, math.inf)
 _BOUNDS: dict[str, tuple[float, float]] = {
     "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
     "clause_radius": _NOT_NEGATIVE, "clause_switch_cost": _NOT_NEGATIVE, "clause_margin": (-math.inf, math.inf),
-    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY,
+    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY, "clause_min_prob": _PROBABILITY,
     "clause_min_chars": _NOT_NEGATIVE,
     "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
     "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,

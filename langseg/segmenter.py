@@ -138,7 +138,8 @@ class Segmenter:
         config = self.config
         return ClauseSplitter(primary, ClauseParams(config.clause_radius, config.clause_switch_cost,
                                                     config.clause_margin, config.clause_min_chars, config.floor,
-                                                    config.clause_new_margin, config.clause_reject))
+                                                    config.clause_new_margin, config.clause_reject,
+                                                    config.clause_min_prob))
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
         """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion

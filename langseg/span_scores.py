@@ -319,7 +319,8 @@ class SpanScorer:
         position = np.cumsum(used) - 1  # each needed node's column in `every`
         every = (hidden @ self._inner[needed].T).astype(np.float32)
         z = every[entry // k, position[path_node]] * signs[label, step].astype(np.float32)
-        terms = np.log(np.float32(1.0) / (np.float32(1.0) + np.exp(-z)) + np.float32(_LOG_EPSILON))
+        with np.errstate(over="ignore"):
+            terms = np.log(np.float32(1.0) / (np.float32(1.0) + np.exp(-z)) + np.float32(_LOG_EPSILON))
         out = np.bincount(entry, weights=terms, minlength=rows * k).reshape(rows, k)
         out[labels < 0] = -np.inf
         out[counts == 0] = -np.inf

@@ -19,10 +19,8 @@ def languages_in_order(segmenter: Segmenter, text: str) -> list[str]:
 UNIT_DECODER_ABSORBS = pytest.mark.xfail(strict=True, reason=(
     "a three-word sentence beside a long one in another language: the unit decoder's sentence switch cost "
     "(3.0, still the best held-out value with the real sets in the search) outweighs its evidence"))
-NO_SCRIPT_RULE = pytest.mark.xfail(strict=True, reason=(
-    "a run in another script is held to the margin of a language new to the document, which three words "
-    "rarely reach (and a Han run without spaces is one token whose n-grams outweigh the English words): "
-    "a split at a change of script is not built yet"))
+BELOW_MIN_PROB = pytest.mark.xfail(strict=True, reason=(
+    "the English clause reads as English at 0.77 on its own, under the tuned minimum (0.8) for a piece"))
 
 
 @pytest.mark.model
@@ -43,10 +41,10 @@ def test_the_readme_examples_hold_both_languages(real_segmenter: Segmenter, text
      ["de", "en"]),
     ("My grandmother always told us this old proverb: Хто рано встає, тому Бог дає, and she was right.",
      ["en", "uk", "en"]),
-    pytest.param("We have this old saying in our family, and my father repeats it often: الصبر مفتاح الفرج",
-                 ["en", "ar"], marks=NO_SCRIPT_RULE),
+    ("We have this old saying in our family, and my father repeats it often: الصبر مفتاح الفرج", ["en", "ar"]),
+    ("We have this old saying in germany الله أكبر", ["en", "ar"]),
     pytest.param("The menu offers three dishes today: 牛肉麵、餃子和炒飯，都很好吃。", ["en", "zh"],
-                 marks=NO_SCRIPT_RULE),
+                 marks=BELOW_MIN_PROB),
 ])
 def test_a_switch_inside_a_sentence_is_found(real_segmenter: Segmenter, text: str, expected: list[str]) -> None:
     assert languages_in_order(real_segmenter, text) == expected
