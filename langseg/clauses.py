@@ -53,9 +53,10 @@ class Pieces:
 class ClauseSplitter:
     """Splits units with a scorer that gives token tables and code log-probabilities of token ranges."""
 
-    def __init__(self, scorer, params: ClauseParams) -> None:
+    def __init__(self, scorer, params: ClauseParams, script_codes: tuple[str, ...] = ()) -> None:
         self.scorer = scorer
         self.params = params
+        self.script_codes = script_codes  # the codes whose scripts are told apart (default: the scorer's)
 
     def split(self, texts: list[str], labels: np.ndarray, confidences: np.ndarray, docs: np.ndarray,
               own: np.ndarray) -> Pieces:
@@ -88,8 +89,8 @@ class ClauseSplitter:
         lo = np.maximum(flat - params.radius, run_starts[runs[flat]])
         hi = np.minimum(flat + params.radius + 1, run_ends[runs[flat]])
         emissions = np.empty((len(flat), candidates.shape[1]))
-        for block in range(0, len(flat), 8192):
-            part = slice(block, block + 8192)
+        for block in range(0, len(flat), _BLOCK):
+            part = slice(block, block + _BLOCK)
             picked = self.scorer.chosen_log_probs(tokens, lo[part], hi[part], candidates[owner[part]])
             known = np.isfinite(picked[:, 0])  # the unit's own language is always a candidate
             picked = np.maximum(picked, np.log(params.floor))
@@ -113,10 +114,11 @@ class ClauseSplitter:
         if not len(mixed):
             return run, other
         scripts = np.full(len(tokens), -1, dtype=np.int64)
-        for u in mixed.tolist():
-            first, last = int(tokens.first[u]), int(tokens.first[u + 1])
-            words = [texts[u][a:b] for a, b in zip(tokens.starts[first:last].tolist(), tokens.ends[first:last].tolist())]
-            scripts[first:last] = main_scripts(words, self._scripts)
+        positions = np.concatenate([np.arange(tokens.first[u], tokens.first[u + 1]) for u in mixed.tolist()])
+        owners = np.repeat(mixed, np.diff(tokens.first)[mixed])
+        words = [texts[u][a:b] for u, a, b in zip(owners.tolist(), tokens.starts[positions].tolist(),
+                                                  tokens.ends[positions].tolist())]
+        scripts[positions] = main_scripts(words, self._scripts)
         # a word without letters (a dash, a number) belongs to the run before it
         known = np.where(scripts >= 0, np.arange(len(scripts)), -1)
         carried = np.maximum.accumulate(known)
@@ -155,7 +157,8 @@ class ClauseSplitter:
 
     @cached_property
     def _scripts(self) -> tuple[str, ...]:
-        return tuple(sorted({script for code in self.scorer.codes for script in language_scripts(code)}))
+        codes = self.script_codes or self.scorer.codes
+        return tuple(sorted({script for code in codes for script in language_scripts(code)}))
 
     def _pieces(self, texts: list[str], tokens: Tokens, labels: np.ndarray, confidences: np.ndarray,
                 candidates: np.ndarray, in_document: np.ndarray, columns: np.ndarray) -> Pieces:
@@ -220,6 +223,10 @@ class ClauseSplitter:
         return Pieces(np.array(out_unit, dtype=np.int64), np.array(out_start, dtype=np.int64),
                       np.array(out_end, dtype=np.int64), np.array(out_label, dtype=np.int64),
                       np.array(out_conf, dtype=np.float64))
+
+
+_BLOCK = 2048
+"""Words whose windows are scored together: each holds a few hundred bytes of path entries while scored."""
 
 
 def main_scripts(texts: list[str], scripts: tuple[str, ...]) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .clauses import ClauseParams, ClauseSplitter
+from .clauses import ClauseParams, ClauseSplitter, Pieces
 from .config import Config, tuned_defaults
 from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
@@ -139,7 +139,8 @@ class Segmenter:
         return ClauseSplitter(primary, ClauseParams(config.clause_radius, config.clause_switch_cost,
                                                     config.clause_margin, config.clause_min_chars, config.floor,
                                                     config.clause_new_margin, config.clause_reject,
-                                                    config.clause_min_prob))
+                                                    config.clause_min_prob),
+                               getattr(self.scorer, "codes", ()))
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
         """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
@@ -274,6 +275,10 @@ class Segmenter:
         )
 
 
+_SPLIT_CHUNK = 2048
+"""Units split into clauses together (whole documents, or a long document's units this many at a time, its
+document languages then taken from the chunk): the words' tables stay small."""
+
 _OWN_CANDIDATES = 3
 """A unit's own most probable languages that its clauses may take besides its document's."""
 
@@ -311,8 +316,15 @@ def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: lis
     unit_labels = labels[scored]
     in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
     own_in_model = np.where(own >= 0, to_model[np.maximum(own, 0)], -1)
-    found = splitter.split([pieces[i] for i in scored.tolist()], in_model, confidences[scored], doc_of[scored],
-                           own_in_model)
+    parts = []
+    chunks = _chunks_by_document(np.arange(len(scored)), doc_of[scored], _SPLIT_CHUNK)
+    chunks = [chunk[first:first + _SPLIT_CHUNK] for chunk in chunks for first in range(0, len(chunk), _SPLIT_CHUNK)]
+    for rows in chunks:  # bounded memory: a long document's units go a chunk at a time
+        part = splitter.split([pieces[i] for i in scored[rows].tolist()], in_model[rows], confidences[scored[rows]],
+                              doc_of[scored[rows]], own_in_model[rows])
+        parts.append(replace(part, unit=rows[part.unit]))
+    found = Pieces(*(np.concatenate([getattr(part, name) for part in parts])
+                     for name in ("unit", "starts", "ends", "labels", "confidences")))
     # a unit whose language the model lacks (the second opinion's) stays whole, with its own label
     found_labels = np.where(in_model[found.unit] >= 0, to_batch[np.maximum(found.labels, 0)], unit_labels[found.unit])
     found = replace(found, labels=found_labels)
