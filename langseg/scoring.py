@@ -100,7 +100,7 @@ class FastTextScorer:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's probability for every code (texts x codes; a row of zeros where the model reads
         no word of it)."""
-        log_probs = self.engine.score_texts([_without_surrogates(text) for text in texts])
+        log_probs = self.engine.score_texts(list(texts))
         return self.code_probabilities(log_probs)
 
     def code_probabilities(self, log_probs: np.ndarray) -> np.ndarray:
@@ -117,7 +117,7 @@ class FastTextScorer:
 
     def tokens(self, texts: Sequence[str]) -> Tokens:
         """The words of `texts` with their row sums, for `range_log_probs` (offsets are the texts' own)."""
-        return self.engine.tokens([_without_surrogates(text) for text in texts])
+        return self.engine.tokens(list(texts))
 
     def range_log_probs(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Each code's log-probability for the token ranges `[starts[i], ends[i])` (-inf throughout for a
@@ -162,6 +162,3 @@ class FastTextScorer:
         return [{self.codes[i]: p for i, p in zip(row_ids.tolist(), row_probs.tolist()) if i >= 0}
                 for row_ids, row_probs in zip(evidence.ids, evidence.probs)]
 
-
-def _without_surrogates(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")

@@ -119,9 +119,11 @@ class WordTable:
                     sums, counts, hashes = self._compute(words)
                     return sums, counts, hashes
                 rows = np.full(len(words), -1, dtype=np.int64)
+                missing = np.arange(len(words))
                 new = list(dict.fromkeys(words))
             self._add(new)
-            rows = np.fromiter(map(self._index.__getitem__, words), dtype=np.int64, count=len(words))
+            index = self._index
+            rows[missing] = [index[words[i]] for i in missing.tolist()]
         return self._sums[rows], self._counts[rows], self._hashes[rows]
 
     def _add(self, new: list[str]) -> None:
