@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import lru_cache
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -71,8 +72,17 @@ def model_inputs(segmenter: Segmenter, texts: list[str],
 
 
 def bare_model(segmenter: Segmenter, inputs: list[str]) -> None:
-    """fastText's compiled batch call over `inputs` as the library makes it (its top-k, its threshold), without
-    the second opinion and nothing of langseg around it."""
-    scorer = getattr(segmenter.scorer, "primary", segmenter.scorer)
+    """The official fastText's compiled batch call over `inputs`, top k as the library weighs, with nothing
+    of langseg around it (the model langseg reads itself, loaded once into fastText)."""
+    model = _fasttext_model(str(segmenter.model_path))
     for first in range(0, len(inputs), 2048):
-        scorer._model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, scorer.threshold, "replace")
+        model.multilinePredict(inputs[first:first + 2048], segmenter.config.top_k, 0.0, "replace")
+
+
+@lru_cache(maxsize=2)
+def _fasttext_model(path: str):
+    import fasttext_pybind
+
+    model = fasttext_pybind.fasttext()
+    model.loadModel(path)
+    return model

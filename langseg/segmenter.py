@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .clauses import ClauseParams, ClauseSplitter, Pieces
 from .config import Config, tuned_defaults
@@ -62,6 +63,13 @@ class Segmenter:
         return self._scorer
 
     @property
+    def model_path(self) -> str | None:
+        """The file of the model in use (None for an injected scorer)."""
+        if self._resolved is None and self._scorer is None:
+            self.scorer  # noqa: B018 - resolves the model
+        return str(self._resolved.path) if self._resolved else None
+
+    @property
     def model_name(self) -> str:
         """The manifest name (or file name) of the model in use; "custom" for an injected scorer."""
         if self._resolved is None and self._scorer is None:
@@ -103,7 +111,10 @@ class Segmenter:
         length: no document is dropped or invented silently.
         """
         _check_batch(texts, ids)
-        ids = ids if ids is not None else [None] * len(texts)
+        with _one_blas_thread():  # the products here are small: threads only compete with worker processes
+            return self._segment_batch(texts, ids if ids is not None else [None] * len(texts))
+
+    def _segment_batch(self, texts: Sequence[str], ids: Sequence[str | None]) -> list[Document]:
         unit_starts, unit_ends, unit_lines = array("q"), array("q"), array("q")  # the batch's units, in order
         counts: list[int] = []
         pieces: list[str] = []
@@ -339,6 +350,17 @@ def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: lis
     new_confidences = np.r_[found.confidences, confidences[unscored]][order]
     counts = np.bincount(doc_of[of], minlength=documents).tolist()
     return new_starts, new_ends, new_labels, new_confidences, counts
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which NumPy's BLAS runs on one thread (langseg's products are a few thousand rows by
+    16 or so: threads cost more than they give, and they oversubscribe the cores of worker processes)."""
+    return _blas().limit(limits=1, user_api="blas")
 
 
 def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None, first: int = 0) -> None:

@@ -304,8 +304,7 @@ def main() -> None:
     started = time.time()
     docs = load_dev()
     score_module = load_scorer_module()
-    # The model keeps every language above the lowest floor the search tries (see FastTextScorer's threshold).
-    base = Segmenter(args.model, floor=SPACE["floor"][0])
+    base = Segmenter(args.model)
     inner = base.scorer
     inner = getattr(inner, "primary", inner)
     assert isinstance(inner, FastTextScorer)

@@ -108,11 +108,30 @@ def objective(m: dict[str, float]) -> float:
             + 0.075 * m["basco_cs"] + 0.075 * m["basco_mono"])
 
 
+def write_held_out(evaluator: Evaluator, chosen: list[dict], folder: Path) -> None:
+    """Each set's records, every document decoded with the parameters chosen on the fold it is not in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"dev": "dev.jsonl", "sagt": "sagt-coarse.jsonl", "basco": "basco.jsonl"}
+    for name, docs in evaluator.sets.items():
+        records: dict[str, dict] = {}
+        for fold in (0, 1):
+            members = [d for d in docs if fold_of(d) == fold]
+            for record in evaluator.predict(chosen[fold], members):
+                records[str(record["id"])] = record
+        with open(folder / files[name], "w", encoding="utf-8") as out:
+            for doc in docs:
+                out.write(json.dumps(records[str(doc["id"])], ensure_ascii=False) + "\n")
+    print("held-out records in", folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="write the values chosen on all data to params.json")
     parser.add_argument("--grid", type=json.loads, default=GRID,
                         help='the values to try, as JSON: {"clause_margin": [4, 6], "sentence_switch_cost": [1, 3]}')
+    parser.add_argument("--held-out-dir", type=Path,
+                        help="write each set's held-out records here (each fold decoded with the other fold's "
+                             "choice), for ../shared/bench/score.py and score_sets.py")
     args = parser.parse_args()
     evaluator = Evaluator()
     names = list(args.grid)
@@ -124,17 +143,19 @@ def main() -> None:
             table[fold].append((objective(m), overrides, m))
         print(json.dumps(overrides), " ".join(f"{objective(m):.4f}" for m in (table[0][-1][2], table[1][-1][2])),
               file=sys.stderr)
-    spread = []
+    chosen_for = []
     held_out = {}
     for fold in (0, 1):
         best = max(table[1 - fold], key=lambda row: row[0])
-        spread.append(best[1])
+        chosen_for.append(best[1])
         held_out[fold] = next(m for _, o, m in table[fold] if o == best[1])
-    print("chosen per fold:", json.dumps(spread))
+    print("chosen for each fold (on the other):", json.dumps(chosen_for))
     print(f"{'metric':24s} {'fold 0':>8s} {'fold 1':>8s} {'mean':>8s}")
     for key in held_out[0]:
         values = [held_out[0][key], held_out[1][key]]
         print(f"{key:24s} {values[0]:8.3f} {values[1]:8.3f} {sum(values) / 2:8.3f}")
+    if args.held_out_dir:
+        write_held_out(evaluator, chosen_for, args.held_out_dir)
     if args.write:
         overall = max(candidates, key=lambda o: objective(evaluator.metrics(o, None)))
         data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
