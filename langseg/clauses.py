@@ -36,6 +36,7 @@ class ClauseParams:
     new_margin: float = 8.0
     reject: float = 0.05
     min_prob: float = 0.5
+    own_reading: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class ClauseSplitter:
         first, last = tokens.first[:-1], tokens.first[1:]
         counts = last - first
         runs, run_language = self._script_runs(texts, tokens)
-        candidates, in_document = _candidates(np.column_stack([own, run_language]), labels, docs)
+        candidates, in_document = _candidates(np.column_stack([own, run_language]), labels, docs,
+                                              params.own_reading)
         # a short unit with names is read without them by the unit decoder: its words are not split apart
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
         splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named)
@@ -244,7 +246,8 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray, own_reading: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Each unit's candidate languages (columns of the codes; -1 for none): its decoded language first,
     then up to three other languages its document's units were decoded as (most units first), then `own`
     (its own most probable languages, units x k); and whether each candidate is one of its document's
@@ -268,9 +271,10 @@ def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray) -> tuple[
         stacked[repeated, j] = -1
     in_document = np.zeros(stacked.shape, dtype=bool)
     in_document[:, :1 + context.shape[1]] = True
-    _, first, units = np.unique(docs, return_index=True, return_counts=True)
-    alone = np.repeat(units == 1, units)[np.argsort(np.argsort(docs, kind="stable"), kind="stable")]
-    in_document[alone] = True  # a document of one unit has no other units to speak against a language
+    _, units = np.unique(docs, return_counts=True)  # units come in document order
+    in_document[np.repeat(units == 1, units)] = True  # a lone unit has no others to speak against a language
+    if own_reading:  # the language the unit's own text reads as, whatever its context made of it
+        in_document |= (stacked == own[:, :1]) & (own[:, :1] >= 0)
     return stacked, in_document & (stacked >= 0)
 
 

@@ -108,6 +108,9 @@ class Config:
     """... and only if its own text gives the unit's language at most this probability ..."""
     clause_min_prob: float = 0.5
     """... and its own language at least this one."""
+    clause_own_reading: bool = False
+    """Hold the language a unit's own text reads as (before its context decided) to the ordinary margin,
+    not to that of a language new to the document."""
     batch_size: int = 2048
     """Units per model call."""
 
@@ -149,7 +152,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
 }
 """Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
 _WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars"})
-_SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee", "clause_split")
+_SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee", "clause_split",
+             "clause_own_reading")
 
 
 _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked",

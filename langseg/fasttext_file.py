@@ -53,23 +53,25 @@ class ModelFile:
         return len(self.words)
 
     @cached_property
-    def bucket_rows(self) -> np.ndarray | _Unpruned:
+    def bucket_rows(self) -> _BucketRows:
         """Input row of each n-gram bucket, -1 where pruning removed it (indexable by bucket arrays)."""
-        if self.pruned_keys is None:
-            return _Unpruned(self.nwords)
-        rows = np.full(self.bucket, -1, dtype=np.int32)
-        rows[self.pruned_keys] = self.pruned_rows
-        return rows
+        return _BucketRows(self.nwords, self.pruned_keys, self.pruned_rows)
 
 
-class _Unpruned:
-    """The bucket -> row map of an unpruned model: every bucket has the row after the vocabulary's."""
+class _BucketRows:
+    """The bucket -> input row map: after the vocabulary's rows in an unpruned model; in a pruned one, the
+    surviving buckets' rows found by binary search (no table as long as the buckets)."""
 
-    def __init__(self, nwords: int) -> None:
-        self.nwords = nwords
+    def __init__(self, nwords: int, keys: np.ndarray | None, rows: np.ndarray | None) -> None:
+        self.nwords, self.keys, self.rows = nwords, keys, rows
 
     def __getitem__(self, buckets: np.ndarray) -> np.ndarray:
-        return buckets + self.nwords
+        if self.keys is None:
+            return buckets + self.nwords
+        if not len(self.keys):
+            return np.full(len(buckets), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, buckets), len(self.keys) - 1)
+        return np.where(self.keys[at] == buckets, self.rows[at], -1)
 
 
 class _Reader:

@@ -147,11 +147,11 @@ class Segmenter:
         if not isinstance(primary, FastTextScorer):
             return None
         config = self.config
-        return ClauseSplitter(primary, ClauseParams(config.clause_radius, config.clause_switch_cost,
-                                                    config.clause_margin, config.clause_min_chars, config.floor,
-                                                    config.clause_new_margin, config.clause_reject,
-                                                    config.clause_min_prob),
-                               getattr(self.scorer, "codes", ()))
+        return ClauseSplitter(primary, ClauseParams(
+            radius=config.clause_radius, switch_cost=config.clause_switch_cost, margin=config.clause_margin,
+            min_chars=config.clause_min_chars, floor=config.floor, new_margin=config.clause_new_margin,
+            reject=config.clause_reject, min_prob=config.clause_min_prob, own_reading=config.clause_own_reading),
+            getattr(self.scorer, "codes", ()))
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
         """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
