@@ -51,6 +51,7 @@ class Segmenter:
         calibration = self.config.calibration
         self._calibrate = PiecewiseLinear(*calibration) if calibration is not None else None
         self._one_language = one_language_map(self.config.mixed_one_language)
+        self._clauses: tuple[Scorer, ClauseSplitter | None] | None = None
 
     @property
     def scorer(self) -> Scorer:
@@ -78,6 +79,7 @@ class Segmenter:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
+        state["_clauses"] = None
         if isinstance(state["_scorer"], (FastTextScorer, WithSecondOpinion)):
             state["_scorer"] = None  # reloaded lazily in the receiving process
             state["_resolved"] = None
@@ -131,13 +133,20 @@ class Segmenter:
         unit_labels[scored] = labels
         unit_confidences = np.zeros(len(pieces))
         unit_confidences[scored] = confidences
-        splitter = self._clause_splitter()
+        splitter = self._splitter
         if splitter is not None and len(scored):
             starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
                 splitter, codes, pieces, scored, own, starts, ends, unit_labels, unit_confidences, doc_of,
                 len(texts))
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
         return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
+
+    @property
+    def _splitter(self) -> ClauseSplitter | None:
+        """The clause splitter, made once per loaded model."""
+        if self._clauses is None or self._clauses[0] is not self.scorer:
+            self._clauses = (self.scorer, self._clause_splitter())
+        return self._clauses[1]
 
     def _clause_splitter(self) -> ClauseSplitter | None:
         """The splitter of units into clauses, when enabled and the model scores token ranges."""
@@ -316,14 +325,21 @@ document decodes in about three quarters of the time it took one window at a tim
 memory; 16 windows gained little more and raised it."""
 
 
+@lru_cache(maxsize=8)
+def _code_maps(codes: tuple[str, ...], model_codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each of `codes`' column among the model's codes, and each model code's among `codes` (-1: absent)."""
+    model_column = {code: j for j, code in enumerate(model_codes)}
+    column = {code: j for j, code in enumerate(codes)}
+    return (np.array([model_column.get(code, -1) for code in codes], dtype=np.int64),
+            np.array([column.get(code, -1) for code in model_codes], dtype=np.int64))
+
+
 def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: list[str], scored: np.ndarray,
                    own: np.ndarray, starts: np.ndarray,
                    ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray, doc_of: np.ndarray,
                    documents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
     """The batch's units with each scored unit replaced by its clauses of one language, in order."""
-    model_codes = splitter.scorer.codes
-    to_model = np.array([model_codes.index(code) if code in model_codes else -1 for code in codes], dtype=np.int64)
-    to_batch = np.array([codes.index(code) if code in codes else -1 for code in model_codes], dtype=np.int64)
+    to_model, to_batch = _code_maps(tuple(codes), splitter.scorer.codes)
     unit_labels = labels[scored]
     in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
     own_in_model = np.where(own >= 0, to_model[np.maximum(own, 0)], -1)
