@@ -118,8 +118,121 @@ def _decompressor(kind: str, stream: IO[bytes]) -> IO[bytes]:
         return bz2.BZ2File(stream, "rb")  # type: ignore[return-value]
     if kind == "xz":
         return lzma.LZMAFile(stream, "rb")  # type: ignore[return-value]
-    reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True, closefd=True)
-    return io.BufferedReader(reader)  # type: ignore[arg-type]
+    return io.BufferedReader(_ZstdReader(stream))
+
+
+class _ZstdFrameWatch(io.RawIOBase):
+    """A compressed zstd stream passed through unchanged while its frames are followed (headers and block
+    sizes only, nothing decompressed), so that `truncated` says, at its end, whether it ended inside a
+    frame: zstandard's own reader ends quietly there."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.truncated = False
+        self._buffer = bytearray()  # bytes seen but not yet walked past
+        self._skip = 0  # bytes of block content (or a skippable frame) still to pass
+        self._state = "magic"
+        self._checksum = False
+        self._finished = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self._stream.read(len(buffer))
+        if not data:
+            self.truncated = self._state != "magic" or bool(self._buffer) or self._skip > 0
+            return 0
+        buffer[:len(data)] = data
+        self._walk(data)
+        return len(data)
+
+    def _walk(self, data: bytes) -> None:
+        if self._skip:
+            passed = min(self._skip, len(data))
+            self._skip -= passed
+            data = data[passed:]
+        self._buffer += data
+        while not self._skip and self._step():
+            pass
+
+    def _step(self) -> bool:
+        """Walk one header or block header if the buffer holds all of it; False when it needs more."""
+        buf = self._buffer
+        if self._state == "magic":
+            if len(buf) < 4:
+                return False
+            magic = int.from_bytes(buf[:4], "little")
+            if 0x184D2A50 <= magic <= 0x184D2A5F:  # a skippable frame: its size, then that many bytes
+                if len(buf) < 8:
+                    return False
+                self._consume(8, skip=int.from_bytes(buf[4:8], "little"))
+                return True
+            if magic != _ZSTD_MAGIC:
+                raise zstandard.ZstdError("not a zstd frame")
+            if len(buf) < 5:
+                return False
+            descriptor = buf[4]
+            single = bool(descriptor & 0x20)
+            size = (4 + 1 + (0 if single else 1) + (0, 1, 2, 4)[descriptor & 3]
+                    + ((1 if single else 0), 2, 4, 8)[descriptor >> 6])
+            if len(buf) < size:
+                return False
+            self._checksum = bool(descriptor & 0x04)
+            self._state = "block"
+            self._consume(size)
+            return True
+        if self._state == "block":
+            if len(buf) < 3:
+                return False
+            header = int.from_bytes(buf[:3], "little")
+            kind, length = (header >> 1) & 3, header >> 3
+            if header & 1:  # the last block: then the checksum, if any, ends the frame
+                self._state = "checksum" if self._checksum else "magic"
+            self._consume(3, skip=1 if kind == 1 else length)
+            return True
+        if len(buf) < 4:  # the frame's checksum
+            return False
+        self._state = "magic"
+        self._consume(4)
+        return True
+
+    def _consume(self, size: int, skip: int = 0) -> None:
+        """Drop `size` walked bytes, then `skip` more (block content) from the buffer and the stream."""
+        del self._buffer[:size]
+        passed = min(skip, len(self._buffer))
+        del self._buffer[:passed]
+        self._skip = skip - passed
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
+_ZSTD_MAGIC = 0xFD2FB528
+
+
+class _ZstdReader(io.RawIOBase):
+    """zstandard's stream reader, raising EOFError after the last whole block of a stream cut inside a
+    frame, as gzip, bz2 and xz readers do."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._watch = _ZstdFrameWatch(stream)
+        self._reader = zstandard.ZstdDecompressor().stream_reader(io.BufferedReader(self._watch),
+                                                                  read_across_frames=True, closefd=True)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        size = self._reader.readinto(buffer)
+        if not size and self._watch.truncated:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        return size
+
+    def close(self) -> None:
+        self._reader.close()
+        super().close()
 
 
 def _guess_format(path: str, stream: IO[bytes]) -> str:
@@ -215,6 +328,8 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
             record = json.loads(text)
         except ValueError as exc:
             return InputDoc(id=place, text="", error=f"{place}: malformed JSON ({_first_line(exc)})")
+        except RecursionError:
+            return InputDoc(id=place, text="", error=f"{place}: malformed JSON (nested too deeply to read)")
     if not isinstance(record, dict):
         return InputDoc(id=place, text="", error=f"{place}: a JSON line must be an object, not {type(record).__name__}")
     doc_id = place

