@@ -72,7 +72,8 @@ class ClauseSplitter:
                                               params.own_reading)
         # a short unit with names is read without them by the unit decoder: its words are not split apart
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
-        splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named)
+        alternatives = (candidates[:, 1:] >= 0).any(axis=1)  # a unit with one candidate has nothing to split
+        splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named & alternatives)
         columns = np.zeros(len(tokens), dtype=np.int64)  # each token's candidate column (0: the unit's label)
         if len(splittable):
             columns = self._decode_tokens(tokens, runs, splittable, candidates, columns)

@@ -211,3 +211,22 @@ def test_a_damaged_model_file_is_a_one_line_error(models: dict[str, Path], tmp_p
     with pytest.raises(ModelError) as error:
         read_model(path)
     assert "\n" not in str(error.value) and str(path) in str(error.value)
+
+
+@pytest.mark.model
+@given(data=st.data())
+def test_a_fuzzed_model_file_loads_or_is_a_model_error(models: dict[str, Path], tmp_path_factory, data) -> None:
+    """Flipped bytes and cut files never crash, hang or exhaust the reader: they load, or raise ModelError."""
+    original = bytearray(models["softmax, word bigrams"].read_bytes())
+    flips = data.draw(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), min_size=1, max_size=6))
+    for position, value in flips:
+        original[position] = value
+    cut = data.draw(st.integers(0, len(original)))
+    path = tmp_path_factory.mktemp("fuzz") / "model.bin"
+    path.write_bytes(bytes(original[:cut]))
+    try:
+        model = read_model(path)
+    except ModelError as error:
+        assert "\n" not in str(error)
+        return
+    SpanScorer(model).score_texts(["la casa es grande", "the cat sleeps"])
