@@ -24,6 +24,7 @@ LOSS_NAMES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
 _ARGS = struct.Struct("<12id")  # dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate t
 _SUPERVISED = 3
 _LABEL_TYPE = 1
+_WINDOW = 1 << 20  # dictionary bytes read at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +128,9 @@ def read_model(path: Path) -> ModelFile:
     if input_matrix.shape != (rows_needed, dim) or output_matrix.shape != (len(labels), dim):
         raise ModelError(f"cannot load {path}: matrices of the wrong shape for its dictionary "
                          f"({input_matrix.shape}, {output_matrix.shape})")
+    if pruned_rows is not None and len(pruned_rows) and not (
+            len(words) <= pruned_rows.min() and pruned_rows.max() < rows_needed):
+        raise ModelError(f"cannot load {path}: a pruned n-gram index that points outside its input matrix")
     return ModelFile(dim, LOSS_NAMES[loss], bucket, minn, maxn, word_ngrams, words, labels, label_counts,
                      pruned_keys, pruned_rows, input_matrix, output_matrix)
 
@@ -139,27 +143,30 @@ def _read_dictionary(reader: _Reader, path: Path):
     words: dict[bytes, int] = {}
     labels: list[str] = []
     counts = np.empty(nlabels, dtype=np.int64)
-    raw = bytes(data[reader.at:reader.at + min(len(data) - reader.at, size * 64 + 2**16)])
+    base = reader.at  # the file offset of buf[0]
+    buf = bytes(data[base:base + _WINDOW])
     local = 0
     for index in range(size):
-        end = raw.find(b"\0", local)
-        while end < 0:  # a dictionary longer than the first guess: read further
-            raw = bytes(data[reader.at:reader.at + 2 * len(raw) + 2**16])
-            if reader.at + len(raw) >= len(data) and raw.find(b"\0", local) < 0:
-                reader.take(len(data), "dictionary")
-            end = raw.find(b"\0", local)
-        if end + 9 > len(raw):
-            raw = bytes(data[reader.at:reader.at + 2 * len(raw) + 2**16])
-            if end + 9 > len(raw):
-                reader.take(len(data), "dictionary")
-        word = raw[local:end]
-        count, kind = struct.unpack_from("<qb", raw, end + 1)
+        end = buf.find(b"\0", local)
+        while end < 0 or end + 10 > len(buf):  # an entry is its word, a NUL, a count (8 bytes), a type (1)
+            more = bytes(data[base + len(buf):base + len(buf) + _WINDOW])
+            if not more:
+                reader.take(len(data), "dictionary")  # raises: the file ends inside its dictionary
+            buf = buf[local:] + more
+            base += local
+            local = 0
+            end = buf.find(b"\0")
+        word = buf[local:end]
+        count, kind = struct.unpack_from("<qb", buf, end + 1)
         local = end + 10
         if kind == _LABEL_TYPE:
+            if len(labels) == nlabels:
+                raise ModelError(f"cannot load {path}: a dictionary whose entries do not match its header")
             labels.append(word.decode("utf-8", "replace"))
             counts[len(labels) - 1] = count
         else:
             words[word] = index
+    reader.at = base
     reader.at += local
     if len(words) != nwords or len(labels) != nlabels:
         raise ModelError(f"cannot load {path}: a dictionary whose entries do not match its header")

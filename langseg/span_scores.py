@@ -194,7 +194,7 @@ def subword_ids(model: ModelFile, words: list[str]) -> tuple[np.ndarray, np.ndar
 
 def _char_ngram_ids(model: ModelFile, wrapped: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """The surviving character n-gram rows of each wrapped word (`<word>`), and the word each is of."""
-    if not wrapped:
+    if not wrapped or max(model.minn, 1) > model.maxn:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     lengths = np.fromiter(map(len, wrapped), dtype=np.int64, count=len(wrapped))
     data = np.frombuffer(b"".join(wrapped), dtype=np.uint8)
