@@ -37,6 +37,7 @@ class ClauseParams:
     reject: float = 0.05
     min_prob: float = 0.5
     own_reading: bool = False
+    reference_words: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,11 @@ class Pieces:
 class ClauseSplitter:
     """Splits units with a scorer that gives token tables and code log-probabilities of token ranges."""
 
-    def __init__(self, scorer, params: ClauseParams, script_codes: tuple[str, ...] = ()) -> None:
+    def __init__(self, scorer, params: ClauseParams, script_codes: tuple[str, ...] = (),
+                 one_language: tuple[tuple[str, ...], ...] = ()) -> None:
         self.scorer = scorer
         self.params = params
+        self.one_language = one_language  # groups of codes counted as one language
         self.script_codes = script_codes  # the codes whose scripts are told apart (default: the scorer's)
 
     def split(self, texts: list[str], labels: np.ndarray, confidences: np.ndarray, docs: np.ndarray,
@@ -159,6 +162,18 @@ class ClauseSplitter:
         return (inside != outside) & (inside >= 0) & (outside >= 0)
 
     @cached_property
+    def _one_language(self) -> np.ndarray:
+        """Each model code's group: codes the configuration counts as one language (Norwegian Bokmål and
+        Nynorsk) share one, and a piece never splits from a unit of its own group."""
+        codes = self.scorer.codes
+        group = {code: k for k, code in enumerate(codes)}
+        for members in self.one_language:
+            present = [code for code in members if code in group]
+            for code in present:
+                group[code] = group[present[0]]
+        return np.array([group[code] for code in codes] + [-1], dtype=np.int64)  # -1 (no code) reads the last
+
+    @cached_property
     def _scripts(self) -> tuple[str, ...]:
         codes = self.script_codes or self.scorer.codes
         return tuple(sorted({script for code in codes for script in language_scripts(code)}))
@@ -188,8 +203,13 @@ class ClauseSplitter:
             in_script = self._script_changes(texts_of, piece_bounds)
             known = in_document[units, run_column[foreign]] | in_script
             margin = np.where(known, params.margin, params.new_margin)
+            # fastText's log(p + 1e-5) caps a margin near 11.5 nats whatever a piece's length: a longer
+            # piece's margin counts for more (by the square root of its words over `reference_words`)
+            words = run_last[foreign] - run_first[foreign]
+            scale = np.sqrt(words / params.reference_words) if params.reference_words else 1.0
+            same = self._one_language[candidates[units, run_column[foreign]]] == self._one_language[candidates[units, 0]]
             with np.errstate(invalid="ignore"):
-                weak = (~(theirs - ours >= margin) | (letters < params.min_chars)
+                weak = same | (~((theirs - ours) * scale >= margin) | (letters < params.min_chars)
                         | ~(ours <= np.log(params.reject)) | ~(theirs >= np.log(params.min_prob)))
             run_column[foreign[weak]] = 0
         # merge neighbouring runs that now agree, and give each unit at least one piece

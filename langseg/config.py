@@ -108,6 +108,9 @@ class Config:
     """... and only if its own text gives the unit's language at most this probability ..."""
     clause_min_prob: float = 0.5
     """... and its own language at least this one."""
+    clause_reference_words: float = 0.0
+    """A piece's margin is scaled by the square root of its words over this many (0: not scaled), so a
+    long clause needs less margin per word than a short one (fastText caps any margin near 11.5 nats)."""
     clause_own_reading: bool = False
     """Hold the language a unit's own text reads as (before its context decided) to the ordinary margin,
     not to that of a language new to the document."""
@@ -139,7 +142,7 @@ _NOT_NEGATIVE = (0.0, math.inf)
 _BOUNDS: dict[str, tuple[float, float]] = {
     "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
     "clause_radius": _NOT_NEGATIVE, "clause_switch_cost": _NOT_NEGATIVE, "clause_margin": (-math.inf, math.inf),
-    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY, "clause_min_prob": _PROBABILITY,
+    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY, "clause_min_prob": _PROBABILITY, "clause_reference_words": _NOT_NEGATIVE,
     "clause_min_chars": _NOT_NEGATIVE,
     "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
     "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,

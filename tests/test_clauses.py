@@ -39,6 +39,8 @@ def test_the_readme_examples_hold_both_languages(real_segmenter: Segmenter, text
      ["de", "tr"]),
     ("Gestern war ich im Kino und dann he said that the whole movie was a complete waste of time.",
      ["de", "en"]),
+    ('Mein Chef meinte nur: "we need to ship this by Friday, no matter what". Das fand ich ziemlich frech.',
+     ["de", "en", "de"]),
     ("My grandmother always told us this old proverb: Хто рано встає, тому Бог дає, and she was right.",
      ["en", "uk", "en"]),
     ("We have this old saying in our family, and my father repeats it often: الصبر مفتاح الفرج", ["en", "ar"]),
