@@ -7,9 +7,10 @@ model's distribution over a small window of words around it (additive scoring ma
 row sum away), the unit's decoded language costs nothing to keep and a change costs `switch_cost`.
 A piece that comes out in another language stands only if its own text, scored whole, prefers that
 language to the unit's by at least `margin` nats (`new_margin` for a language no other unit of the
-document was decoded as, unless the piece is written in another script than the rest of its unit), gives the unit's language at most `reject`, and holds at least `min_chars` letters: a
-name, a loan word or a phrase of a close neighbour language that merely leans elsewhere does not split
-a sentence.
+document was decoded as, unless it is the unit's own reading or the piece changes script; a longer
+piece's margin counts for more), reads as its language with at least `min_prob`, holds at least
+`min_chars` letters and is not of the unit's own one-language group: a name, a loan word or a phrase
+of a close neighbour language that merely leans elsewhere does not split a sentence.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ class ClauseParams:
     min_chars: int = 6
     floor: float = 1e-3
     new_margin: float = 8.0
-    reject: float = 0.05
     min_prob: float = 0.5
     own_reading: bool = False
     reference_words: float = 0.0
@@ -210,7 +210,7 @@ class ClauseSplitter:
             same = self._one_language[candidates[units, run_column[foreign]]] == self._one_language[candidates[units, 0]]
             with np.errstate(invalid="ignore"):
                 weak = same | (~((theirs - ours) * scale >= margin) | (letters < params.min_chars)
-                        | ~(ours <= np.log(params.reject)) | ~(theirs >= np.log(params.min_prob)))
+                        | ~(theirs >= np.log(params.min_prob)))
             run_column[foreign[weak]] = 0
         # merge neighbouring runs that now agree, and give each unit at least one piece
         keep = np.r_[True, (run_column[1:] != run_column[:-1]) | (run_unit[1:] != run_unit[:-1])]

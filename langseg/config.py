@@ -104,10 +104,8 @@ class Config:
     """... and holds at least this many letters."""
     clause_new_margin: float = 8.0
     """The margin for a language none of the document's units was decoded as (a stronger claim)."""
-    clause_reject: float = 0.05
-    """... and only if its own text gives the unit's language at most this probability ..."""
     clause_min_prob: float = 0.5
-    """... and its own language at least this one."""
+    """... and only if its own text reads as its language with at least this probability."""
     clause_reference_words: float = 0.0
     """A piece's margin is scaled by the square root of its words over this many (0: not scaled), so a
     long clause needs less margin per word than a short one (fastText caps any margin near 11.5 nats)."""
@@ -142,7 +140,7 @@ _NOT_NEGATIVE = (0.0, math.inf)
 _BOUNDS: dict[str, tuple[float, float]] = {
     "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
     "clause_radius": _NOT_NEGATIVE, "clause_switch_cost": _NOT_NEGATIVE, "clause_margin": (-math.inf, math.inf),
-    "clause_new_margin": (-math.inf, math.inf), "clause_reject": _PROBABILITY, "clause_min_prob": _PROBABILITY, "clause_reference_words": _NOT_NEGATIVE,
+    "clause_new_margin": (-math.inf, math.inf), "clause_min_prob": _PROBABILITY, "clause_reference_words": _NOT_NEGATIVE,
     "clause_min_chars": _NOT_NEGATIVE,
     "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
     "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,

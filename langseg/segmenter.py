@@ -159,7 +159,7 @@ class Segmenter:
         return ClauseSplitter(primary, ClauseParams(
             radius=config.clause_radius, switch_cost=config.clause_switch_cost, margin=config.clause_margin,
             min_chars=config.clause_min_chars, floor=config.floor, new_margin=config.clause_new_margin,
-            reject=config.clause_reject, min_prob=config.clause_min_prob, own_reading=config.clause_own_reading,
+            min_prob=config.clause_min_prob, own_reading=config.clause_own_reading,
             reference_words=config.clause_reference_words),
             getattr(self.scorer, "codes", ()), config.mixed_one_language)
 

@@ -24,6 +24,24 @@ BELOW_MIN_PROB = pytest.mark.xfail(strict=True, reason=(
 
 
 @pytest.mark.model
+def test_a_sentence_between_sentences_of_another_language_keeps_its_own(real_segmenter: Segmenter) -> None:
+    text = ("We spent the whole weekend at my aunt's house in Manila. Ang sarap ng pagkain at ang saya ng lahat "
+            "ng tao doon. Then on Monday we flew back home to Toronto.")
+    assert languages_in_order(real_segmenter, text) == ["en", "tl", "en"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text, expected", [
+    ("Est-ce que tu viens demain? Ich wollte dich eigentlich fragen, ob wir zusammen zum Bahnhof fahren.",
+     ["fr", "de"]),
+    ("Kannst du mir sagen, wo der nächste Supermarkt ist? Sorry, I don't speak German very well.", ["de", "en"]),
+])
+def test_a_short_question_before_a_sentence_of_another_language(real_segmenter: Segmenter, text: str,
+                                                                  expected: list[str]) -> None:
+    assert languages_in_order(real_segmenter, text) == expected
+
+
+@pytest.mark.model
 @pytest.mark.parametrize("text, expected", [
     pytest.param("Por Ana Pérez. The article begins here.", ["es", "en"], marks=UNIT_DECODER_ABSORBS),
     pytest.param("Hola a todos. This is the English part of the text.", ["es", "en"], marks=UNIT_DECODER_ABSORBS),
