@@ -94,24 +94,24 @@ class Config:
     the share of its characters that are right, fitted on held-out dev-set spans by scripts/tune.py."""
     clause_split: bool = True
     """Split a unit where its words, read a few at a time, change language (see `langseg.clauses`)."""
-    clause_radius: int = 2
+    clause_radius: int = 1
     """Words on each side of a word that make up its evidence when a unit is split."""
-    clause_switch_cost: float = 4.0
+    clause_switch_cost: float = 6.0
     """Log-probability cost of a change of language between two words of one unit."""
-    clause_margin: float = 1.0
-    """A piece split off stands only if its own text prefers its language to the unit's by this many nats ..."""
-    clause_min_chars: int = 6
-    """... and holds at least this many letters."""
-    clause_new_margin: float = 8.0
-    """The margin for a language none of the document's units was decoded as (a stronger claim)."""
-    clause_min_prob: float = 0.5
-    """... and only if its own text reads as its language with at least this probability."""
-    clause_reference_words: float = 0.0
-    """A piece's margin is scaled by the square root of its words over this many (0: not scaled), so a
-    long clause needs less margin per word than a short one (fastText caps any margin near 11.5 nats)."""
-    clause_own_reading: bool = False
-    """Hold the language a unit's own text reads as (before its context decided) to the ordinary margin,
-    not to that of a language new to the document."""
+    clause_margin: float = 4.0
+    """A piece split off stands only if its own text prefers its language to the unit's by this many nats,"""
+    clause_new_margin: float = 10.0
+    """or by this many for a language no other unit of the document was decoded as,"""
+    clause_reference_words: float = 4.0
+    """a piece's margin scaled by the square root of its words over this many (0: not scaled), since
+    fastText caps any margin near 11.5 nats whatever a piece's length;"""
+    clause_min_prob: float = 0.9
+    """only if its own text reads as its language with at least this probability"""
+    clause_min_chars: int = 8
+    """and holds at least this many letters."""
+    clause_own_reading: bool = True
+    """Hold the language a unit's own text reads as (before its context decided) to `clause_margin`, not
+    to `clause_new_margin`: a sentence its context absorbed can stand again on its own evidence."""
     batch_size: int = 2048
     """Units per model call."""
 
