@@ -25,6 +25,7 @@ _ARGS = struct.Struct("<12id")  # dim ws epoch minCount neg wordNgrams loss mode
 _SUPERVISED = 3
 _LABEL_TYPE = 1
 _WINDOW = 1 << 20  # dictionary bytes read at a time
+_MAX_WORD_NGRAMS = 16  # fastText's own examples use 2 or 3; more is a damaged file, and costs a table each
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,8 +118,9 @@ def read_model(path: Path) -> ModelFile:
         raise ModelError(f"cannot load {path}: a fastText word-vector model, not a classifier: pass a language-ID model")
     if loss not in LOSS_NAMES:
         raise ModelError(f"cannot load {path}: an unknown loss ({loss})")
-    if not 0 < dim <= 4096 or bucket < 0 or maxn > 64 or word_ngrams < 1:
-        raise ModelError(f"cannot load {path}: implausible settings (dim {dim}, bucket {bucket}, maxn {maxn})")
+    if not 0 < dim <= 4096 or bucket < 0 or maxn > 64 or not 1 <= word_ngrams <= _MAX_WORD_NGRAMS:
+        raise ModelError(f"cannot load {path}: implausible settings (dim {dim}, bucket {bucket}, maxn {maxn}, "
+                         f"wordNgrams {word_ngrams})")
     words, labels, label_counts, pruned_keys, pruned_rows = _read_dictionary(reader, path)
     quantised_input = reader.unpack("?", "input flag")[0]
     input_matrix = _read_matrix(reader, raw, quantised_input, "input matrix")

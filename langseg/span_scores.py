@@ -194,7 +194,7 @@ def subword_ids(model: ModelFile, words: list[str]) -> tuple[np.ndarray, np.ndar
 
 def _char_ngram_ids(model: ModelFile, wrapped: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """The surviving character n-gram rows of each wrapped word (`<word>`), and the word each is of."""
-    if not wrapped or max(model.minn, 1) > model.maxn:
+    if not wrapped or max(model.minn, 1) > model.maxn or model.bucket == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     lengths = np.fromiter(map(len, wrapped), dtype=np.int64, count=len(wrapped))
     data = np.frombuffer(b"".join(wrapped), dtype=np.uint8)
@@ -246,7 +246,7 @@ class SpanScorer:
         offset = np.repeat(text_start, np.diff(first))
         starts, ends = starts - offset, ends - offset
         sums, counts, hashes = self.table.lookup(words)
-        if self.model.word_ngrams < 2:
+        if self.model.word_ngrams < 2 or self.model.bucket == 0:  # no buckets: no word n-grams either
             return Tokens(starts, ends, first, sums, counts)
         gram_sums, gram_counts = self._word_ngrams(words, hashes, first)
         return Tokens(starts, ends, first, sums, counts, gram_sums, gram_counts)

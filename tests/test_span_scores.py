@@ -201,11 +201,12 @@ def test_labels_that_share_a_code_add_up(models: dict[str, Path]) -> None:
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated", "wrong magic", "word vectors"])
+@pytest.mark.parametrize("damage", ["empty", "truncated", "wrong magic", "word vectors", "huge wordNgrams"])
 def test_a_damaged_model_file_is_a_one_line_error(models: dict[str, Path], tmp_path: Path, damage: str) -> None:
     data = models["softmax, word bigrams"].read_bytes()
     broken = {"empty": b"", "truncated": data[: len(data) // 2], "wrong magic": b"\0\0\0\0" + data[4:],
-              "word vectors": data[:8] + data[8:36] + (2).to_bytes(4, "little") + data[40:]}[damage]
+              "word vectors": data[:8] + data[8:36] + (2).to_bytes(4, "little") + data[40:],
+              "huge wordNgrams": data[:28] + (2**24).to_bytes(4, "little") + data[32:]}[damage]
     path = tmp_path / "model.bin"
     path.write_bytes(broken)
     with pytest.raises(ModelError) as error:
