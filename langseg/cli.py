@@ -413,15 +413,22 @@ def models_list() -> None:
 
 
 @models.command("fetch", epilog=_examples(
-    "langseg models fetch lid.176.ftz", "langseg models fetch lid.176.ftz --force"))
+    "langseg models fetch lid.176.ftz", "langseg models fetch lid.176.ftz --force",
+    "langseg models fetch openlid-v2 --sha256 HEX"))
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Download again even if the file is cached.")
-def models_fetch(name: str, force: bool) -> None:
+@click.option("--sha256", "sha256", metavar="HEX", default=None,
+              help="The checksum to verify a model against when the manifest pins none.")
+@click.option("--trust-source", is_flag=True,
+              help="For a model without a pinned checksum: keep what the source serves, print and record its hash.")
+def models_fetch(name: str, force: bool, sha256: str | None, trust_source: bool) -> None:
     """Download a known model into the cache and verify its checksum."""
     known = manifest()
     if name not in known:
         raise click.BadParameter(f"unknown model {name!r}; known: {', '.join(sorted(known))}", param_hint="NAME")
-    _run(lambda: click.echo(str(fetch(known[name], force=force))))
+    if sha256 is not None and (len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256)):
+        raise click.BadParameter("a sha256 is 64 hexadecimal digits", param_hint="--sha256")
+    _run(lambda: click.echo(str(fetch(known[name], force=force, sha256=sha256, trust_source=trust_source))))
 
 
 def _run(action: Callable[[], None]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -10,7 +11,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .datafiles import models_json
@@ -20,7 +21,7 @@ CACHE_ENV = "LANGSEG_CACHE_DIR"
 """Environment variable that overrides the model cache directory."""
 
 _URL_TIMEOUT_S = 20
-_VERIFY_ON_LOAD_MAX_BYTES = 64 * 2**20
+_VERIFY_ON_LOAD_MAX_BYTES = 256 * 2**20  # hashed at every load; larger files when they change
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ def resolve(model: str | os.PathLike[str] | None, fetch_missing: bool = True) ->
         info = known[name]
         path = cached_path(info)
         if not path.exists():
-            if not fetch_missing:
-                raise ModelError(f"model {name} is not cached in {cache_dir()}: run `langseg models fetch {name}`")
+            if not fetch_missing or not info.sha256:
+                hint = f"langseg models fetch {name}" + ("" if info.sha256 else " --sha256 HEX (or --trust-source)")
+                raise ModelError(f"model {name} is not cached in {cache_dir()}: run `{hint}`")
             fetch(info)
         verify(info, path)
         return ResolvedModel(path, info)
@@ -111,17 +113,55 @@ def resolve(model: str | os.PathLike[str] | None, fetch_missing: bool = True) ->
 
 
 def verify(info: ModelInfo, path: Path) -> None:
-    """Check size (always) and sha256 (for files small enough to hash at every load) against the manifest."""
+    """Check a cached model's size and sha256 on every load: against the manifest, or for a model it pins
+    no checksum for, against the one recorded when it was fetched. A large file is hashed again only when
+    its size or modification time changed since its last full check (a stamp beside it records that)."""
     size = path.stat().st_size
+    fix = f"run `langseg models fetch {info.name} --force`"
     if info.size is not None and size != info.size:
-        raise ModelError(
-            f"model file {path} is corrupt ({size} bytes, expected {info.size}): "
-            f"run `langseg models fetch {info.name} --force`"
-        )
-    if info.sha256 and size <= _VERIFY_ON_LOAD_MAX_BYTES and sha256_of(path) != info.sha256:
-        raise ModelError(
-            f"model file {path} is corrupt (sha256 mismatch): run `langseg models fetch {info.name} --force`"
-        )
+        raise ModelError(f"model file {path} is corrupt ({size} bytes, expected {info.size}): {fix}")
+    expected = info.sha256 or _recorded_sha256(path)
+    if expected is None:
+        raise ModelError(f"model file {path} has no checksum to check it against (neither the manifest nor a "
+                         f"fetch recorded one): fetch it with `langseg models fetch {info.name} --force --sha256 HEX` "
+                         "or pass the file itself with --model PATH")
+    if _stamp_matches(path, expected):
+        return
+    if sha256_of(path) != expected:
+        raise ModelError(f"model file {path} is corrupt (sha256 mismatch): {fix}")
+    _write_stamp(path, expected)
+
+
+def _recorded_sha256(path: Path) -> str | None:
+    """The checksum a fetch recorded for an unpinned model (`NAME.sha256` beside it)."""
+    record = path.with_name(path.name + ".sha256")
+    try:
+        text = record.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text[0].lower() if text and len(text[0]) == 64 else None
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.verified")
+
+
+def _stamp_matches(path: Path, expected: str) -> bool:
+    """Whether a file above the size hashed at every load was fully checked as it is now."""
+    stat = path.stat()
+    if stat.st_size <= _VERIFY_ON_LOAD_MAX_BYTES:
+        return False
+    try:
+        return _stamp_path(path).read_text(encoding="ascii") == f"{expected} {stat.st_size} {stat.st_mtime_ns}"
+    except OSError:
+        return False
+
+
+def _write_stamp(path: Path, expected: str) -> None:
+    stat = path.stat()
+    if stat.st_size > _VERIFY_ON_LOAD_MAX_BYTES:
+        with contextlib.suppress(OSError):  # a read-only cache is checked in full at every load instead
+            _stamp_path(path).write_text(f"{expected} {stat.st_size} {stat.st_mtime_ns}", encoding="ascii")
 
 
 def sha256_of(path: Path) -> str:
@@ -132,13 +172,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | None = None) -> Path:
-    """Download a known model into the cache, trying its sources in order, and verify its checksum."""
+def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | None = None,
+          sha256: str | None = None, trust_source: bool = False) -> Path:
+    """Download a known model into the cache, trying its sources in order, and verify its checksum: the
+    manifest's, or for a model it pins none for, `sha256` as the user gives it; with `trust_source`
+    instead, whatever the source serves is kept, and its hash printed and recorded for later loads."""
     say = log or (lambda message: print(message, file=sys.stderr))
     target = cached_path(info)
+    if info.sha256 and sha256 and sha256.lower() != info.sha256:
+        raise ModelError(f"the sha256 given for {info.name} differs from the one the manifest pins ({info.sha256})")
+    if not info.sha256 and not sha256 and not trust_source:
+        raise ModelError(f"{info.name} has no pinned checksum: pass --sha256 HEX (from a source you trust) or "
+                         "--trust-source to keep whatever the source serves")
     if target.exists() and not force:
         verify(info, target)
         return target
+    pinned = bool(info.sha256)
+    if sha256:
+        info = replace(info, sha256=sha256.lower())
     target.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for source in info.sources:
@@ -161,9 +212,11 @@ def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | Non
                 failures.append(f"{source}: {problem}")
                 say(f"langseg: {source} failed ({problem}); trying the next source")
                 continue
-            if not info.sha256:
-                say(f"langseg: {info.name} has no pinned sha256; fetched file has sha256 {digest}")
+            if not pinned:
+                say(f"langseg: {info.name}: sha256 {digest} (recorded beside it; checked at every load)")
+                target.with_name(target.name + ".sha256").write_text(f"{digest}  {info.file_name}\n", encoding="ascii")
             os.replace(partial, target)
+            _write_stamp(target, digest)
             return target
     raise ModelError(
         f"could not fetch {info.name} ({'; '.join(failures)}): where you have the file, pass it with "
@@ -179,6 +232,9 @@ def _download(source: str, destination: Path, scratch: Path) -> None:
 
     with urllib.request.urlopen(source, timeout=_URL_TIMEOUT_S) as response, open(destination, "wb") as out:
         shutil.copyfileobj(response, out, 2**20)
+        announced = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+    if announced is not None and announced.isdigit() and destination.stat().st_size != int(announced):
+        raise OSError(f"the download ended after {destination.stat().st_size} of {announced} bytes")
 
 
 def _extract_from_wheel(spec: str, destination: Path, scratch: Path) -> None:

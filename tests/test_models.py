@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from langseg import ModelError, Segmenter
-from langseg.models import CACHE_ENV, cache_dir, fetch, manifest, resolve
+from langseg.models import CACHE_ENV, _download, cache_dir, fetch, manifest, resolve, verify
 
 
 def test_manifest_lists_the_known_models() -> None:
@@ -86,3 +87,73 @@ def test_fetch_fails_with_every_reason(monkeypatch: pytest.MonkeyPatch, tmp_path
     info = replace(manifest()["lid.176.ftz"], sources=((tmp_path / "absent.ftz").as_uri(),))
     with pytest.raises(ModelError, match=r"could not fetch lid.176.ftz \(file:.*--model PATH or copy it to"):
         fetch(info, log=lambda message: None)
+
+
+def unpinned(default_model_file: Path, tmp_path: Path):
+    """A manifest entry like lid.176.bin's (no sha256) served from a local file."""
+    return replace(manifest()["lid.176.ftz"], name="unpinned", file_name="unpinned.ftz", sha256=None, size=None,
+                   sources=(default_model_file.as_uri(),))
+
+
+def test_a_model_without_a_pinned_checksum_is_fetched_only_with_one_or_on_trust(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, default_model_file: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    info = unpinned(default_model_file, tmp_path)
+    with pytest.raises(ModelError, match="no pinned checksum: pass --sha256"):
+        fetch(info, log=lambda message: None)
+    with pytest.raises(ModelError, match="does not match"):
+        fetch(info, log=lambda message: None, sha256="0" * 64)
+    messages: list[str] = []
+    path = fetch(info, log=messages.append, trust_source=True)
+    digest = hashlib.sha256(default_model_file.read_bytes()).hexdigest()
+    assert any(digest in message for message in messages), "the hash it got is printed"
+    assert (path.parent / "unpinned.ftz.sha256").read_text().split()[0] == digest
+    verify(info, path)  # checked against the recorded hash from now on
+    changed = bytearray(path.read_bytes())
+    changed[-1] ^= 0xFF
+    path.write_bytes(bytes(changed))
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        verify(info, path)
+
+
+def test_a_cached_file_of_a_pinned_model_is_hashed_again_when_it_changes(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, default_model_file: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    info = manifest()["lid.176.ftz"]
+    cached = tmp_path / info.file_name
+    data = bytearray(default_model_file.read_bytes())
+    data[5000] ^= 0xFF  # same size, other bytes
+    cached.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        resolve("lid.176.ftz", fetch_missing=False)
+
+
+def test_a_download_shorter_than_announced_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import urllib.request
+
+    class Cut(io.BytesIO):
+        headers = {"Content-Length": "100"}
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            self.close()
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda source, timeout: Cut(b"x" * 60))
+    with pytest.raises(OSError, match="after 60 of 100 bytes"):
+        _download("https://example.invalid/model.bin", tmp_path / "model.bin", tmp_path)
+
+
+def test_an_unpinned_model_not_cached_says_how_to_fetch_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    with pytest.raises(ModelError, match=r"langseg models fetch openlid-v2 --sha256 HEX \(or --trust-source\)"):
+        resolve("openlid-v2")
+
+
+def test_glotlid_is_pinned_to_a_revision_size_and_checksum() -> None:
+    info = manifest()["glotlid-v3"]
+    assert info.sha256 == "a818b6bd42a628ab47d3dfc1578c7ea615c45381f3494c42535e31e8c4cafc9e"
+    assert info.size == 1_687_094_687
+    assert all("/resolve/85cd6716494360367b75f642b5bc78667605d0b4/" in source for source in info.sources)
