@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, Any
 
@@ -379,21 +380,56 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     """stdout, or a file written under a temporary name and renamed into place only when complete.
 
     A `.gz`/`.bz2`/`.xz`/`.zst` name compresses. On any error or interruption the temporary file is removed.
+    A symbolic link is followed (its target is written atomically, the link stays); a device, a FIFO or a
+    socket is written to as it is, since renaming a file over it would replace it. A new file gets the
+    mode the umask allows, an existing one keeps its own. Temporary files that a killed run left beside
+    the same output (`.NAME.PID.XXXX.part`, PID no longer running) are removed.
     """
     if path is None or path == STDIN:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with open(target, "wb") as raw, _compressor(target.name, raw) as out:
+            yield out
+        return
+    directory = target.parent
+    _remove_stale_parts(target)
+    mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=directory)
     try:
         with os.fdopen(handle, "wb") as raw, _compressor(target.name, raw) as out:
             yield out
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove `.NAME.PID.XXXX.part` files beside `target` whose process is gone (a SIGKILL leaves them)."""
+    for part in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
+        pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

