@@ -10,9 +10,11 @@ import errno
 import functools
 import json
 import os
+import signal
 import sys
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -431,10 +433,30 @@ def models_fetch(name: str, force: bool, sha256: str | None, trust_source: bool)
     _run(lambda: click.echo(str(fetch(known[name], force=force, sha256=sha256, trust_source=trust_source))))
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: the run ends as Ctrl-C does (no partial output), with status 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def _run(action: Callable[[], None]) -> None:
-    """Run a command body: library errors become one-line messages, a closed pipe and Ctrl-C end quietly."""
+    """Run a command body: library errors become one-line messages, a closed pipe and Ctrl-C end quietly;
+    SIGTERM and SIGHUP clean up as Ctrl-C does and end with 143 and 129."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
     try:
         action()
+    except _Stopped as stop:
+        click.echo(f"langseg: stopped by {signal.Signals(stop.signum).name}", err=True)
+        sys.exit(128 + stop.signum)
+    except BrokenProcessPool as exc:
+        raise click.ClickException(f"a worker process died ({exc}); run again, or with --workers 1") from None
     except LangsegError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

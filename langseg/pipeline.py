@@ -6,7 +6,12 @@ window, so memory stays flat whatever the corpus size and records still come out
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -90,11 +95,37 @@ _WORKER_SEGMENTER: Segmenter | None = None
 
 
 def _start_worker(segmenter: Segmenter) -> None:
-    """In each worker: keep Ctrl-C for the parent (which stops the pool) and load the model once."""
+    """In each worker: keep Ctrl-C for the parent (which stops the pool), die with the parent, and load the
+    model once."""
     global _WORKER_SEGMENTER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # not the parent's clean-up handlers: a worker just ends
+        signal.signal(signum, signal.SIG_DFL)
+    _die_with_parent()
     _WORKER_SEGMENTER = segmenter
     segmenter.scorer  # noqa: B018
+
+
+def _die_with_parent() -> None:
+    """End this worker when its parent ends, however it ends (a SIGKILL included): on Linux the kernel
+    sends SIGTERM at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the parent."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+        threading.Thread(target=watch, daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _in_worker(task: Callable[[Segmenter, list[str], list[str]], list[Any]], texts: list[str], ids: list[str]

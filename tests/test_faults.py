@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,73 @@ def test_a_part_left_by_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) 
     alive.write_text("a run in progress")
     assert run_tag("in.jsonl", "-o", "out.jsonl", cwd=tmp_path).returncode == 0
     assert not stale.exists() and alive.exists()
+
+
+def big_input(folder: Path, count: int = 60000) -> None:
+    sentences = ["Das ist ein ziemlich langer deutscher Satz über das Wetter von gestern.",
+                 "This is a fairly long English sentence about the weather of yesterday.",
+                 "Ceci est une phrase française assez longue sur le temps qu'il faisait hier."]
+    with open(folder / "big.jsonl", "w", encoding="utf-8") as out:
+        for i in range(count):
+            out.write(json.dumps({"id": i, "text": f"{sentences[i % 3]} {i}\n{sentences[(i + 1) % 3]}"}) + "\n")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_end_the_run_cleanly_with_no_part_and_no_worker_left(tmp_path: Path, signum: int,
+                                                                               status: int) -> None:
+    big_input(tmp_path)
+    run = subprocess.Popen([sys.executable, "-m", "langseg", "tag", "big.jsonl", "-o", "out.jsonl", "--workers",
+                            "2"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    assert wait_for(lambda: len(children_of(run.pid)) >= 2), "the workers did not start"
+    workers = children_of(run.pid)
+    time.sleep(1.0)
+    run.send_signal(signum)
+    assert run.wait(timeout=120) == status, run.stderr.read()
+    assert wait_for(lambda: not any(alive(pid) for pid in workers), 30), "a worker outlived the run"
+    assert not list(tmp_path.glob(".out.jsonl.*.part")) and not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    big_input(tmp_path)
+    run = subprocess.Popen([sys.executable, "-m", "langseg", "tag", "big.jsonl", "-o", "out.jsonl", "--workers",
+                            "2"], cwd=tmp_path, stderr=subprocess.DEVNULL)
+    assert wait_for(lambda: len(children_of(run.pid)) >= 2), "the workers did not start"
+    workers = children_of(run.pid)
+    time.sleep(1.0)
+    run.kill()
+    run.wait(timeout=60)
+    assert wait_for(lambda: not any(alive(pid) for pid in workers), 30), "a worker outlived its killed parent"
