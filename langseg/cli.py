@@ -24,12 +24,14 @@ from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
 from .extract import keep_language
-from .io import InputDoc, InputOptions, atomic_output, batched, dumps_record, empty_folders, read_inputs
+from .io import (DEFAULT_MAX_CHARS, InputDoc, InputOptions, atomic_output, batched, dumps_record, empty_folders,
+                 read_inputs)
 from .models import cache_dir, cached_models, fetch, manifest
 from .pipeline import output_record, tag_documents, tag_records
 from .segmenter import Segmenter
 from .stats import CorpusStats, format_summary
 from .types import Document
+
 
 def _examples(*commands: str) -> str:
     """An epilog that ends a command's --help with runnable examples."""
@@ -141,19 +143,21 @@ def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--batch-size", type=click.IntRange(1), default=256, show_default=True,
                      help="Documents per model call (and per task sent to a worker)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none unless stderr is a terminal)."),
+        click.option("--max-chars", type=click.IntRange(1), default=DEFAULT_MAX_CHARS, show_default=True,
+                     help="A longer document becomes an error record, read past without being held in memory."),
     ]
 
     @functools.wraps(command)
     def wrapper(inputs: tuple[str, ...], input_format: str, lines_mode: bool, text_field: str, id_field: str,
-                glob_pattern: str, strict: bool, workers: int, batch_size: int, quiet: bool, model: str | None,
-                mixed_min_share: float, mixed_min_chars: int, **rest: Any) -> Any:
+                glob_pattern: str, strict: bool, workers: int, batch_size: int, quiet: bool, max_chars: int,
+                model: str | None, mixed_min_share: float, mixed_min_chars: int, **rest: Any) -> Any:
         for path in inputs:
             if path != "-" and not os.path.exists(path):
                 raise click.BadParameter(f"no such file or folder: {path}", param_hint="INPUT")
         for folder in empty_folders(inputs, glob_pattern):
             click.echo(f"langseg: warning: no file in {folder} matches --glob {glob_pattern!r}", err=True)
         options = InputOptions(format="lines" if lines_mode else input_format, text_field=text_field,
-                               id_field=id_field or None, glob=glob_pattern)
+                               id_field=id_field or None, glob=glob_pattern, max_chars=max_chars)
         segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
         job = _Job(list(inputs), options, segmenter, batch_size, workers, quiet, strict)
         return command(job, **rest)

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +34,10 @@ _MAGIC = {
     b"\x28\xb5\x2f\xfd": "zstd",
 }
 _BINARY_SAMPLE = 8192
+DEFAULT_MAX_CHARS = 100_000_000
+"""The longest document read by default (about 1 GB of memory to segment at 10 bytes a character)."""
+_BYTES_PER_CHAR = 8  # a line of JSON may spell a character as a 6-byte escape: more bytes than this is too long
+_PIECE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class InputOptions:
     text_field: str = "text"
     id_field: str | None = "id"
     glob: str = "*"
+    max_chars: int = DEFAULT_MAX_CHARS
+    """A document longer than this is an error record, read past in bounded pieces and never held whole."""
 
 
 def expand_inputs(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
@@ -96,9 +102,9 @@ def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
         if fmt == "jsonl":
             yield from _jsonl_docs(path, stream, options)
         elif fmt == "lines":
-            yield from _line_docs(path, stream)
+            yield from _line_docs(path, stream, options.max_chars)
         else:
-            yield _text_doc(path, stream)
+            yield _text_doc(path, stream, options.max_chars)
 
 
 def open_binary(path: str) -> IO[bytes]:
@@ -272,23 +278,40 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 10
 
 
-def _text_doc(path: str, stream: IO[bytes]) -> InputDoc:
+def _text_doc(path: str, stream: IO[bytes], max_chars: int = DEFAULT_MAX_CHARS) -> InputDoc:
     name = "<stdin>" if path == STDIN else path
+    limit = max_chars * 4  # UTF-8 spends at most 4 bytes a character
     try:
-        data = stream.read()
+        data = stream.read(limit + 1)
     except (OSError, EOFError, zstandard.ZstdError) as exc:
         return InputDoc(id=name, text="", error=f"{name}: cannot read: {exc}")
+    if len(data) > limit:
+        return InputDoc(id=name, text="", error=f"{name}: over {limit:,} bytes, longer than --max-chars "
+                                                 f"{max_chars:,}; not read")
     if looks_binary(data):
         return InputDoc(id=name, text="", error=f"{name}: binary file, not text")
     text, notes = decode_utf8(data)
+    if len(text) > max_chars:
+        return InputDoc(id=name, text="", error=f"{name}: {len(text):,} characters, longer than --max-chars "
+                                                 f"{max_chars:,}")
     return InputDoc(id=name, text=text, notes=notes)
 
 
-def _numbered_lines(path: str, stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, str | None]]:
-    """(line number, bytes without the newline) pairs; a read failure ends with (n, None, reason)."""
+def _numbered_lines(path: str, stream: IO[bytes], max_bytes: int
+                    ) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """(line number, bytes without the newline, None) for each line; a line over `max_bytes` is read past
+    in bounded pieces and given as (number, None, why); a read failure ends with (n, None, reason)."""
     number = 0
     try:
-        for number, line in enumerate(stream, 1):
+        while True:
+            line = stream.readline(max_bytes + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                size = len(line) + _skip_line(stream)
+                yield number, None, f"{path}:{number}: a line of {size:,} bytes, longer than --max-chars allows"
+                continue
             if number == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             yield number, line.rstrip(b"\r\n"), None
@@ -296,26 +319,44 @@ def _numbered_lines(path: str, stream: IO[bytes]) -> Iterator[tuple[int, bytes |
         yield number + 1, None, f"{path}:{number + 1}: cannot read: {exc}"
 
 
-def _line_docs(path: str, stream: IO[bytes]) -> Iterator[InputDoc]:
+def _skip_line(stream: IO[bytes]) -> int:
+    """Read past the rest of a line a piece at a time; how many bytes that was."""
+    skipped = 0
+    while True:
+        piece = stream.readline(_PIECE)
+        skipped += len(piece)
+        if not piece or piece.endswith(b"\n"):
+            return skipped
+
+
+def _line_docs(path: str, stream: IO[bytes], max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputDoc]:
     name = "<stdin>" if path == STDIN else path
-    for number, line, failure in _numbered_lines(name, stream):
+    for number, line, failure in _numbered_lines(name, stream, max_chars * 4):
         if line is None:
-            yield InputDoc(id=f"{name}:{number}", text="", error=failure)
-            return
+            yield InputDoc(id=f"{name}:{number}", text="", error=failure)  # a read failure ends the lines
+            continue
         text, notes = decode_utf8(line)
-        yield InputDoc(id=f"{name}:{number}", text=text, notes=notes)
+        yield _within(InputDoc(id=f"{name}:{number}", text=text, notes=notes), f"{name}:{number}", max_chars)
 
 
 def _jsonl_docs(path: str, stream: IO[bytes], options: InputOptions) -> Iterator[InputDoc]:
     name = "<stdin>" if path == STDIN else path
-    for number, line, failure in _numbered_lines(name, stream):
+    for number, line, failure in _numbered_lines(name, stream, options.max_chars * _BYTES_PER_CHAR):
         place = f"{name}:{number}"
         if line is None:
-            yield InputDoc(id=place, text="", error=failure)
-            return
+            yield InputDoc(id=place, text="", error=failure)  # a read failure ends the lines
+            continue
         if not line.strip():
             continue
-        yield _json_doc(line, place, options)
+        yield _within(_json_doc(line, place, options), place, options.max_chars)
+
+
+def _within(doc: InputDoc, place: str, max_chars: int) -> InputDoc:
+    """`doc`, or an error record in its place when its text is longer than `max_chars`."""
+    if doc.error is None and len(doc.text) > max_chars:
+        return replace(doc, text="", error=f"{place}: {len(doc.text):,} characters, longer than --max-chars "
+                                            f"{max_chars:,}")
+    return doc
 
 
 def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:

@@ -223,3 +223,61 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     run.kill()
     run.wait(timeout=60)
     assert wait_for(lambda: not any(alive(pid) for pid in workers), 30), "a worker outlived its killed parent"
+
+
+_MEASURE = """
+import resource, subprocess, sys
+status = subprocess.run(sys.argv[1:], capture_output=True).returncode
+print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss_mb(command: list[str], cwd: Path) -> tuple[int, float]:
+    """Exit status and peak RSS (MB) of a command, measured by a fresh process whose only child it is."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+    status, kilobytes = done.stdout.split()
+    return int(status), int(kilobytes) / 1024
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("compress", ["gzip", "zstd"])
+def test_a_compressed_bomb_line_is_an_error_record_in_bounded_memory(tmp_path: Path, compress: str) -> None:
+    """A 300 MB JSONL line inside a few hundred kB, then a normal line: one error record naming the line
+    and its size, the next line tagged, and the memory of the run far below the line's size."""
+    huge = b'{"id": "bomb", "text": "' + b"a" * (300 * 2**20) + b'"}\n'
+    tail = b'{"id": "after", "text": "Der Satz danach wird ganz normal gelesen."}\n'
+    if compress == "gzip":
+        import gzip
+        payload = gzip.compress(huge + tail, compresslevel=9)
+    else:
+        payload = zstandard.ZstdCompressor(level=19).compress(huge + tail)
+    (tmp_path / "bomb.jsonl.bin").write_bytes(payload)
+    del huge
+    status, peak = peak_rss_mb([sys.executable, "-m", "langseg", "tag", "bomb.jsonl.bin", "--input-format",
+                                "jsonl", "--max-chars", "1000000", "-o", "out.jsonl"], tmp_path)
+    assert status == 0
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == ["bomb.jsonl.bin:1", "after"]
+    assert "longer than --max-chars" in records[0]["error"] and "314,572," in records[0]["error"]
+    assert records[1]["language"] == "de"
+    assert peak < 250, f"peak RSS {peak:.0f} MB for a 300 MB line"
+
+
+@pytest.mark.model
+def test_an_endless_text_input_is_one_error_record(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "langseg", "tag", "/dev/zero", "--max-chars", "1000000"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert "longer than --max-chars" in record["error"] and record["id"] == "/dev/zero"
+
+
+def test_a_long_line_in_lines_mode_is_skipped_and_the_next_read(tmp_path: Path) -> None:
+    from langseg.io import InputOptions, read_inputs
+
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"short one\n" + b"x" * 5000 + b"\nshort two\n")
+    docs = list(read_inputs([str(path)], InputOptions(format="lines", max_chars=1000)))
+    assert [d.text for d in docs] == ["short one", "", "short two"]
+    assert "5,001 bytes" in docs[1].error
