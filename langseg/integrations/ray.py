@@ -113,7 +113,7 @@ def run(inputs: Sequence[str], output: str, output_format: str = "jsonl", addres
         concurrency: int | None = None, batch_size: int = 256, **tagger_kwargs: Any) -> None:
     """Read JSONL or Parquet inputs with Ray Data, tag them on the cluster and write JSONL or Parquet."""
     if not ray.is_initialized():
-        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+        ray.init(**init_arguments(address))
     paths = [os.path.abspath(path) for path in inputs]
     parquet = all(path.endswith(".parquet") or os.path.isdir(path) and _has_parquet(path) for path in paths)
     dataset = ray.data.read_parquet(paths) if parquet else ray.data.read_json(paths)
@@ -122,6 +122,15 @@ def run(inputs: Sequence[str], output: str, output_format: str = "jsonl", addres
         tagged.map_batches(_record_columns, batch_format="pyarrow").write_parquet(output)
     else:
         tagged.write_datasink(JsonlRecordSink(output))
+
+
+def init_arguments(address: str | None) -> dict[str, Any]:
+    """How `run` starts or joins Ray: an existing cluster at `address`, or a local one that listens on the
+    loopback interface only, without a dashboard (Ray 2.59 and later also ask a token of local clients)."""
+    if address:
+        return {"address": address, "ignore_reinit_error": True, "log_to_driver": False}
+    return {"_node_ip_address": "127.0.0.1", "include_dashboard": False, "ignore_reinit_error": True,
+            "log_to_driver": False}
 
 
 def _has_parquet(folder: str) -> bool:
