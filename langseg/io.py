@@ -7,6 +7,7 @@ Every input document becomes exactly one `InputDoc`, in input order: one that ca
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import json
@@ -109,6 +110,8 @@ def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
 
 def open_binary(path: str) -> IO[bytes]:
     """A binary stream over a file or stdin, decompressed when its first bytes say gzip, bz2, xz or zstd."""
+    if path == STDIN and sys.stdin is None:
+        raise OSError(errno.EBADF, "standard input is closed")
     raw: IO[bytes] = sys.stdin.buffer if path == STDIN else open(path, "rb")
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
     head = buffered.peek(6)[:6]
@@ -351,6 +354,12 @@ def _jsonl_docs(path: str, stream: IO[bytes], options: InputOptions) -> Iterator
         yield _within(_json_doc(line, place, options), place, options.max_chars)
 
 
+def _numbers_as_text(line: bytes) -> Any:
+    """A JSON line with every number kept as the text it is written as (an id's exact digits)."""
+    text, _notes = decode_utf8(line)
+    return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+
+
 def _within(doc: InputDoc, place: str, max_chars: int) -> InputDoc:
     """`doc`, or an error record in its place when its text is longer than `max_chars`."""
     if doc.error is None and len(doc.text) > max_chars:
@@ -377,6 +386,8 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
     doc_id = place
     if options.id_field:
         found = get_field(record, options.id_field)
+        if isinstance(found, float):  # orjson reads integers past 64 bits, and 1e400, as lossy floats
+            found = get_field(_numbers_as_text(line), options.id_field)
         if found is not None and not isinstance(found, (dict, list)):
             doc_id = str(found)
     text = get_field(record, options.text_field, _ABSENT)
@@ -427,6 +438,8 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     the same output (`.NAME.PID.XXXX.part`, PID no longer running) are removed.
     """
     if path is None or path == STDIN:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "standard output is closed")
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return

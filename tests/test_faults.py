@@ -281,3 +281,30 @@ def test_a_long_line_in_lines_mode_is_skipped_and_the_next_read(tmp_path: Path) 
     docs = list(read_inputs([str(path)], InputOptions(format="lines", max_chars=1000)))
     assert [d.text for d in docs] == ["short one", "", "short two"]
     assert "5,001 bytes" in docs[1].error
+
+
+def test_numeric_ids_keep_their_exact_json_text(tmp_path: Path) -> None:
+    from langseg.io import InputOptions, read_inputs
+
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"id": 18446744073709551616, "text": "a"}\n{"id": 18446744073709551617, "text": "b"}\n'
+                    '{"id": 1e400, "text": "c"}\n{"id": 2.5, "text": "d"}\n{"id": 7, "text": "e"}\n')
+    ids = [doc.id for doc in read_inputs([str(path)], InputOptions())]
+    assert ids == ["18446744073709551616", "18446744073709551617", "1e400", "2.5", "7"]
+
+
+@pytest.mark.parametrize("redirect, status, says", [
+    ("<&-", 0, "standard input is closed"),
+    (">&-", 1, "standard output is closed"),
+])
+def test_a_closed_standard_stream_is_a_one_line_message(tmp_path: Path, redirect: str, status: int,
+                                                         says: str) -> None:
+    (tmp_path / "in.txt").write_text("Hallo Welt, wie geht es dir heute?")
+    source = "-" if redirect.startswith("<") else "in.txt"
+    done = subprocess.run(f"{sys.executable} -m langseg tag {source} --quiet {redirect} 2>err.txt", shell=True,
+                          cwd=tmp_path, timeout=300, stdout=subprocess.PIPE if redirect.startswith("<") else None,
+                          text=True)
+    errors = (tmp_path / "err.txt").read_text()
+    assert done.returncode == status
+    assert "Traceback" not in errors
+    assert says in errors + (done.stdout or "")
