@@ -91,21 +91,37 @@ def read_inputs(paths: Sequence[str], options: InputOptions) -> Iterator[InputDo
 
 def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
     """The documents of one input; a file that cannot be opened yields one error record."""
+    shown = shown_path(path)
     try:
         stream = open_binary(path)
     except OSError as exc:
-        yield InputDoc(id=path, text="", error=f"{path}: cannot read: {exc.strerror or exc}")
+        yield InputDoc(id=shown, text="", error=f"{shown}: cannot read: {exc.strerror or exc}")
         return
     with stream:
         fmt = options.format
         if fmt == "auto":
             fmt = _guess_format(path, stream)
         if fmt == "jsonl":
-            yield from _jsonl_docs(path, stream, options)
+            docs: Iterable[InputDoc] = _jsonl_docs(shown, stream, options)
         elif fmt == "lines":
-            yield from _line_docs(path, stream, options.max_chars)
+            docs = _line_docs(shown, stream, options.max_chars)
         else:
-            yield _text_doc(path, stream, options.max_chars)
+            docs = [_text_doc(shown, stream, options.max_chars)]
+        for doc in docs:
+            yield replace(doc, notes=doc.notes + (_ESCAPED_NAME,)) if shown != path else doc
+
+
+_ESCAPED_NAME = "file name is not UTF-8: its undecodable bytes are written as \\xNN"
+
+
+def shown_path(path: str) -> str:
+    """`path` as it can be written in UTF-8 JSON: bytes of a file name that are not UTF-8 (which Python
+    keeps as lone surrogates) written as `\\xNN` instead, so that strict parsers accept the ids."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def open_binary(path: str) -> IO[bytes]:

@@ -308,3 +308,18 @@ def test_a_closed_standard_stream_is_a_one_line_message(tmp_path: Path, redirect
     assert done.returncode == status
     assert "Traceback" not in errors
     assert says in errors + (done.stdout or "")
+
+
+@pytest.mark.model
+def test_a_file_name_that_is_not_utf8_gives_an_id_strict_parsers_accept(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "w", encoding="utf-8") as out:
+        out.write("Hallo Welt, wie geht es dir heute?")
+    done = run_tag("docs", "-o", "out.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    raw = (tmp_path / "out.jsonl").read_bytes()
+    raw.decode("utf-8")  # strict UTF-8, and no lone surrogate escapes:
+    assert b"\\ud" not in raw
+    record = json.loads(raw)
+    assert record["id"].endswith("caf\\xe9.txt") and "not UTF-8" in record["notes"][0]
