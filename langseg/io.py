@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import os
 import sys
 import tempfile
@@ -370,10 +371,55 @@ def _jsonl_docs(path: str, stream: IO[bytes], options: InputOptions) -> Iterator
         yield _within(_json_doc(line, place, options), place, options.max_chars)
 
 
-def _numbers_as_text(line: bytes) -> Any:
-    """A JSON line with every number kept as the text it is written as (an id's exact digits)."""
+def _has_lossy_number(value: Any, depth: int = 0) -> bool:
+    """Whether a parsed record holds a number a double cannot keep: orjson reads integers past 64 bits as
+    floats and numbers past a double's range as infinities."""
+    if isinstance(value, float):
+        return not math.isfinite(value) or (value.is_integer() and abs(value) >= 2**53)
+    if depth > 64:
+        return False
+    if isinstance(value, dict):
+        return any(_has_lossy_number(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_lossy_number(item, depth + 1) for item in value)
+    return False
+
+
+class ExactNumber:
+    """A JSON number kept as the text it is written as (its `str`), written back unchanged."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"ExactNumber({self.text!r})"
+
+
+def _exact_numbers(line: bytes) -> Any:
+    """A JSON line read with every number kept as the text it is written as, so that neither an id nor a
+    field written back with --keep-fields changes."""
     text, _notes = decode_utf8(line)
-    return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+    return json.loads(text, parse_int=ExactNumber, parse_float=ExactNumber, parse_constant=ExactNumber)
+
+
+def _as_written(value: Any) -> Any:
+    """orjson's fallback for an `ExactNumber`: its own text, as raw JSON."""
+    if isinstance(value, ExactNumber):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _number_value(value: Any) -> Any:
+    """The standard library's fallback for an `ExactNumber` (only for records orjson refuses)."""
+    if isinstance(value, ExactNumber):
+        text = value.text.lstrip("-")
+        return int(value.text) if text.isdigit() else float(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _within(doc: InputDoc, place: str, max_chars: int) -> InputDoc:
@@ -399,11 +445,11 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
             return InputDoc(id=place, text="", error=f"{place}: malformed JSON (nested too deeply to read)")
     if not isinstance(record, dict):
         return InputDoc(id=place, text="", error=f"{place}: a JSON line must be an object, not {type(record).__name__}")
+    if _has_lossy_number(record):  # kept as written, so that --keep-fields writes back what it read
+        record = _exact_numbers(line)
     doc_id = place
     if options.id_field:
         found = get_field(record, options.id_field)
-        if isinstance(found, float):  # orjson reads integers past 64 bits, and 1e400, as lossy floats
-            found = get_field(_numbers_as_text(line), options.id_field)
         if found is not None and not isinstance(found, (dict, list)):
             doc_id = str(found)
     text = get_field(record, options.text_field, _ABSENT)
@@ -438,9 +484,9 @@ def _first_line(exc: BaseException) -> str:
 def dumps_record(record: dict[str, Any]) -> bytes:
     """One JSON line (with its newline); falls back to the standard library for text orjson refuses."""
     try:
-        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        return orjson.dumps(record, default=_as_written, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        return (json.dumps(record, ensure_ascii=True) + "\n").encode("ascii")
+        return (json.dumps(record, ensure_ascii=True, default=_number_value) + "\n").encode("ascii")
 
 
 @contextmanager

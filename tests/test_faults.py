@@ -323,3 +323,16 @@ def test_a_file_name_that_is_not_utf8_gives_an_id_strict_parsers_accept(tmp_path
     assert b"\\ud" not in raw
     record = json.loads(raw)
     assert record["id"].endswith("caf\\xe9.txt") and "not UTF-8" in record["notes"][0]
+
+
+@pytest.mark.model
+def test_keep_fields_writes_numbers_back_as_they_were_written(tmp_path: Path) -> None:
+    line = ('{"id": 1, "text": "Hallo Welt, wie geht es dir heute?", "huge": 1e400, '
+            '"big": 12345678901234567890123, "small": 2.5, "nested": {"n": [18446744073709551617, -1e999]}}\n')
+    (tmp_path / "in.jsonl").write_text(line)
+    done = run_tag("in.jsonl", "--keep-fields", "-o", "out.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "out.jsonl").read_text()
+    for number in ('"huge":1e400', '"big":12345678901234567890123', '"small":2.5',
+                   '"n":[18446744073709551617,-1e999]'):
+        assert number in written
