@@ -513,12 +513,18 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     directory = target.parent
     _remove_stale_parts(target)
     mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, path) from None  # name the output, not its temporary file
     try:
         with os.fdopen(handle, "wb") as raw, _compressor(target.name, raw) as out:
             yield out
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, path) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

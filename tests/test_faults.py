@@ -336,3 +336,21 @@ def test_keep_fields_writes_numbers_back_as_they_were_written(tmp_path: Path) ->
     for number in ('"huge":1e400', '"big":12345678901234567890123', '"small":2.5',
                    '"n":[18446744073709551617,-1e999]'):
         assert number in written
+
+
+@pytest.mark.model
+def test_a_full_disk_leaves_the_output_as_it_was_and_names_it(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        (disk / "out.jsonl").write_text("old\n")
+        big_input(tmp_path, 3000)
+        done = run_tag("big.jsonl", "-o", str(disk / "out.jsonl"), cwd=tmp_path)
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines()[-1] == f"Error: {disk / 'out.jsonl'}: No space left on device"
+        assert (disk / "out.jsonl").read_text() == "old\n"
+        assert [p.name for p in disk.iterdir()] == ["out.jsonl"]
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
