@@ -20,9 +20,10 @@ from functools import cached_property
 
 import numpy as np
 
-from .scripts import language_scripts, script_counts
+from .scripts import folded_scripts, language_scripts, main_script, script_counts
 from .span_scores import Tokens
-from .units import without_names
+from .spans import one_language_map
+from .units import letter_count, without_names
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ClauseSplitter:
         first = tokens.first[units]
         counts = tokens.first[units + 1] - first
         owner = np.repeat(units, counts)
-        flat = np.concatenate([np.arange(a, a + n) for a, n in zip(first.tolist(), counts.tolist())])
+        flat = _positions(first, counts)
         # a word's window stays inside its unit and its script run
         run_starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
         run_ends = np.r_[run_starts[1:], len(runs)]
@@ -120,7 +121,7 @@ class ClauseSplitter:
         if not len(mixed):
             return run, other
         scripts = np.full(len(tokens), -1, dtype=np.int64)
-        positions = np.concatenate([np.arange(tokens.first[u], tokens.first[u + 1]) for u in mixed.tolist()])
+        positions = _positions(tokens.first[mixed], np.diff(tokens.first)[mixed])
         owners = np.repeat(mixed, np.diff(tokens.first)[mixed])
         words = [texts[u][a:b] for u, a, b in zip(owners.tolist(), tokens.starts[positions].tolist(),
                                                   tokens.ends[positions].tolist())]
@@ -163,15 +164,12 @@ class ClauseSplitter:
 
     @cached_property
     def _one_language(self) -> np.ndarray:
-        """Each model code's group: codes the configuration counts as one language (Norwegian Bokmål and
-        Nynorsk) share one, and a piece never splits from a unit of its own group."""
-        codes = self.scorer.codes
-        group = {code: k for k, code in enumerate(codes)}
-        for members in self.one_language:
-            present = [code for code in members if code in group]
-            for code in present:
-                group[code] = group[present[0]]
-        return np.array([group[code] for code in codes] + [-1], dtype=np.int64)  # -1 (no code) reads the last
+        """Each model code's group (a number): codes the configuration counts as one language (Norwegian
+        Bokmål and Nynorsk) share one, and a piece never splits from a unit of its own group. A last
+        entry, -1, answers the candidates' -1 (no code)."""
+        grouped = one_language_map(self.one_language)
+        _, group = np.unique([grouped.get(code, code) for code in self.scorer.codes], return_inverse=True)
+        return np.r_[group.astype(np.int64), -1]
 
     @cached_property
     def _scripts(self) -> tuple[str, ...]:
@@ -189,12 +187,13 @@ class ClauseSplitter:
         run_unit = unit_of_token[run_first]
         run_column = columns[run_first]
         foreign = np.flatnonzero(run_column > 0)
+        run_prob = np.zeros(len(run_first))  # a standing foreign run's probability of its language
         if len(foreign):
             alone = self.scorer.range_log_probs(tokens, run_first[foreign], run_last[foreign])
             units = run_unit[foreign]
             theirs = alone[np.arange(len(foreign)), candidates[units, run_column[foreign]]]
             ours = alone[np.arange(len(foreign)), candidates[units, 0]]
-            letters = np.array([_letters(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
+            letters = np.array([letter_count(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
                                 for u, a, b in zip(units.tolist(), run_first[foreign].tolist(),
                                                    run_last[foreign].tolist())], dtype=np.int64)
             texts_of = [texts[u] for u in units.tolist()]
@@ -212,40 +211,30 @@ class ClauseSplitter:
                 weak = same | (~((theirs - ours) * scale >= margin) | (letters < params.min_chars)
                         | ~(theirs >= np.log(params.min_prob)))
             run_column[foreign[weak]] = 0
-        # merge neighbouring runs that now agree, and give each unit at least one piece
+            run_prob[foreign] = np.exp(theirs)
+        # merge neighbouring runs that now agree; a foreign run that stands is a piece of its own, whose
+        # confidence is its own probability
         keep = np.r_[True, (run_column[1:] != run_column[:-1]) | (run_unit[1:] != run_unit[:-1])]
-        piece_first = run_first[keep]
-        piece_unit = run_unit[keep]
-        piece_column = run_column[keep]
+        piece_first, piece_unit, piece_column = run_first[keep], run_unit[keep], run_column[keep]
         piece_last = np.r_[piece_first[1:], len(columns)]
-        piece_last = np.where(np.r_[piece_unit[1:] != piece_unit[:-1], True],
-                              tokens.first[piece_unit + 1], piece_last)
-        single = len(piece_unit) == len(texts) and (piece_column == 0).all()
-        split_units = np.zeros(len(texts), dtype=bool)
-        split_units[piece_unit[piece_column > 0]] = True
-        out_unit, out_start, out_end, out_label, out_conf = [], [], [], [], []
-        pieces_of = np.searchsorted(piece_unit, np.arange(len(texts) + 1))
-        for u in range(len(texts)):
-            if single or not split_units[u]:
-                out_unit.append(u)
-                out_start.append(0)
-                out_end.append(len(texts[u]))
-                out_label.append(labels[u])
-                out_conf.append(confidences[u])
-                continue
-            for p in range(pieces_of[u], pieces_of[u + 1]):
-                a, b = piece_first[p], piece_last[p]
-                column = piece_column[p]
-                out_unit.append(u)
-                out_start.append(0 if p == pieces_of[u] else int(tokens.starts[a]))
-                out_end.append(len(texts[u]) if p == pieces_of[u + 1] - 1 else int(tokens.ends[b - 1]))
-                out_label.append(candidates[u, column])
-                out_conf.append(confidences[u] if column == 0 else
-                                float(np.exp(self.scorer.range_log_probs(tokens, np.array([a]), np.array([b]))
-                                             [0, candidates[u, column]])))
-        return Pieces(np.array(out_unit, dtype=np.int64), np.array(out_start, dtype=np.int64),
-                      np.array(out_end, dtype=np.int64), np.array(out_label, dtype=np.int64),
-                      np.array(out_conf, dtype=np.float64))
+        unit_start = np.r_[True, piece_unit[1:] != piece_unit[:-1]]
+        unit_end = np.r_[piece_unit[1:] != piece_unit[:-1], True]
+        split = np.zeros(len(texts), dtype=bool)
+        split[piece_unit[piece_column > 0]] = True
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        chosen = np.flatnonzero(split[piece_unit])  # the pieces of the units that split
+        whole = np.flatnonzero(~split)  # every other unit is one piece, as it came
+        of = piece_unit[chosen]
+        column = piece_column[chosen]
+        starts = np.where(unit_start[chosen], 0, tokens.starts[piece_first[chosen]])
+        ends = np.where(unit_end[chosen], lengths[of], tokens.ends[np.maximum(piece_last[chosen] - 1, 0)])
+        unit = np.r_[of, whole]
+        order = np.argsort(unit, kind="stable")
+        return Pieces(unit[order], np.r_[starts, np.zeros(len(whole), np.int64)][order],
+                      np.r_[ends, lengths[whole]][order],
+                      np.r_[candidates[of, column], labels[whole]].astype(np.int64)[order],
+                      np.r_[np.where(column > 0, run_prob[keep][chosen], confidences[of]),
+                            confidences[whole]].astype(np.float64)[order])
 
 
 _BLOCK = 2048
@@ -254,17 +243,12 @@ _BLOCK = 2048
 
 def main_scripts(texts: list[str], scripts: tuple[str, ...]) -> np.ndarray:
     """Each text's most used script (an index of `scripts`; kana counted as Han), -1 without letters."""
-    counts = script_counts(texts, scripts).astype(np.int64)
-    han = scripts.index("Hani") if "Hani" in scripts else -1
-    for kana in ("Hira", "Kana"):
-        if kana in scripts and han >= 0:
-            counts[:, han] += counts[:, scripts.index(kana)]
-            counts[:, scripts.index(kana)] = 0
-    return np.where(counts.any(axis=1), counts.argmax(axis=1), -1)
+    return main_script(script_counts(texts, scripts), folded_scripts(scripts))
 
 
-def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+def _positions(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The token indices of ranges `[first[i], first[i] + counts[i])`, one range after another."""
+    return np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
 def _candidates(own: np.ndarray, labels: np.ndarray, docs: np.ndarray, own_reading: bool = False

@@ -95,6 +95,8 @@ class FastTextScorer:
         column = {code: j for j, code in enumerate(self.codes)}
         self.label_columns = np.array([column[code] for code in code_of], dtype=np.int64)
         self._merges_labels = len(self.codes) < len(code_of)
+        self._label_of_code = np.empty(len(self.codes), dtype=np.int64)  # when no two labels share a code
+        self._label_of_code[self.label_columns] = np.arange(len(self.label_columns))
         self.languages = frozenset(self.codes)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -107,9 +109,7 @@ class FastTextScorer:
         """Label log-probabilities (rows x labels) as probabilities of the codes (rows x codes)."""
         probs = np.exp(log_probs)
         if not self._merges_labels:
-            out = np.empty_like(probs)
-            out[:, self.label_columns] = probs
-            return out
+            return self._in_code_order(probs)
         out = np.zeros((len(probs), len(self.codes)))
         for label, column in enumerate(self.label_columns.tolist()):
             out[:, column] += probs[:, label]
@@ -124,11 +124,13 @@ class FastTextScorer:
         range with no word the model knows)."""
         log_probs = self.engine.log_probs(*self.engine.hidden(tokens, starts, ends))
         if not self._merges_labels:
-            out = np.empty_like(log_probs)
-            out[:, self.label_columns] = log_probs
-            return out
+            return self._in_code_order(log_probs)
         with np.errstate(divide="ignore"):
             return np.log(self.code_probabilities(log_probs))
+
+    def _in_code_order(self, per_label: np.ndarray) -> np.ndarray:
+        """Columns of labels (rows x labels) as columns of their codes, where no two labels share one."""
+        return per_label[:, self._label_of_code]
 
     def chosen_log_probs(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """`range_log_probs` of only the codes `codes[i]` (ranges x k; -1 gives -inf), cheaper when a few
@@ -136,9 +138,7 @@ class FastTextScorer:
         if self._merges_labels:
             full = self.range_log_probs(tokens, starts, ends)
             return np.where(codes >= 0, np.take_along_axis(full, np.maximum(codes, 0), axis=1), -np.inf)
-        label_of = np.empty(len(self.label_columns), dtype=np.int64)
-        label_of[self.label_columns] = np.arange(len(self.label_columns))
-        labels = np.where(codes >= 0, label_of[np.maximum(codes, 0)], -1)
+        labels = np.where(codes >= 0, self._label_of_code[np.maximum(codes, 0)], -1)
         return self.engine.chosen_log_probs(*self.engine.hidden(tokens, starts, ends), labels)
 
     def evidence(self, texts: Sequence[str]) -> Evidence:

@@ -81,3 +81,30 @@ def _chunk_counts(pieces: Sequence[str], lengths: np.ndarray, scripts: tuple[str
     cells = np.repeat(np.arange(0, len(pieces) * width, width, dtype=np.intp), lengths)
     cells += _script_index(scripts)[code_points]
     return np.bincount(cells, minlength=len(pieces) * width).reshape(len(pieces), width)[:, 1:]
+
+
+COUNTED_AS = {"Hira": "Hani", "Kana": "Hani"}
+"""Scripts whose letters count as another's when finding a text's main script: Japanese mixes kana and
+Han from line to line, and that is no change of language."""
+
+
+def folded_scripts(scripts: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """The (script, script it counts as) pairs among `scripts`, as their indices, for `main_script`."""
+    column = {script: k for k, script in enumerate(scripts)}
+    return tuple((k, column[COUNTED_AS[script]]) for k, script in enumerate(scripts) if COUNTED_AS.get(script) in column)
+
+
+def main_script(counts: np.ndarray, folded: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Each text's most used script (a column of `counts`, texts x scripts), or -1 for a text without
+    letters in any; `folded` lists (script, script it counts as).
+
+    >>> scripts = ("Hani", "Hira", "Latn")
+    >>> main_script(script_counts(["ひらがなと漢字", "abc", "123"], scripts), folded_scripts(scripts)).tolist()
+    [0, 2, -1]
+    """
+    if folded:
+        counts = counts.copy()
+        for source, target in folded:
+            counts[:, target] += counts[:, source]
+            counts[:, source] = 0
+    return np.where(counts.any(axis=1), counts.argmax(axis=1), -1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from array import array
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from .homoglyphs import repair_homoglyphs
 from .io import batched
 from .models import ResolvedModel, resolve
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
-from .scripts import language_scripts, script_count_chunks
+from .scripts import folded_scripts, language_scripts, main_script, script_count_chunks
 from .second_opinion import WithSecondOpinion
 from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from .types import Document, Span
@@ -460,7 +460,7 @@ def script_context(evidence: Evidence, pieces: Sequence[str], docs: np.ndarray, 
     kept: list[np.ndarray] = []
     chosen = pieces if len(inside) == len(pieces) else [pieces[i] for i in inside.tolist()]
     for first, last, counts in script_count_chunks(chosen, scripts):  # units x scripts
-        main[first:last] = _main_script(counts, folded)
+        main[first:last] = main_script(counts, folded)
         kept.append(counts[np.flatnonzero(short[first:last])[:, None], used].astype(np.int32))
     inside_docs = docs[inside]
     changes[inside[1:]] = ((main[1:] != main[:-1]) & (main[1:] >= 0) & (main[:-1] >= 0)
@@ -507,25 +507,7 @@ def _script_table(codes: tuple[str, ...]
             membership[j, column[script]] = True
         if written:
             group[j] = group_of.setdefault(written, len(group_of))
-    folded = tuple((k, column[_COUNTED_AS[script]]) for k, script in enumerate(scripts)
-                   if _COUNTED_AS.get(script) in column)
-    return scripts, membership, group, folded
-
-
-_COUNTED_AS = {"Hira": "Hani", "Kana": "Hani"}
-"""Scripts whose letters count as another's when finding a unit's main script: Japanese mixes kana and
-Han from line to line, and that is no change of language."""
-
-
-def _main_script(counts: np.ndarray, folded: tuple[tuple[int, int], ...]) -> np.ndarray:
-    """Each unit's most used script (a column of `counts`, units x scripts), or -1 for a unit without
-    letters in any; `folded` lists (script, script it counts as)."""
-    if folded:
-        counts = counts.copy()
-        for source, target in folded:
-            counts[:, target] += counts[:, source]
-            counts[:, source] = 0
-    return np.where(counts.any(axis=1), counts.argmax(axis=1), -1)
+    return scripts, membership, group, folded_scripts(scripts)
 
 
 _DEFAULT: Segmenter | None = None

@@ -294,7 +294,6 @@ class SpanScorer:
         a row with no ids is -inf throughout (fastText gives such a text no label)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             hidden = sums / counts[:, None]
-        scores = hidden @ self._output.T if self.model.loss != "hs" else None
         if self.model.loss == "hs":  # in float32, as fastText computes: half the time of float64
             z = hidden.astype(np.float32) @ self._inner32.T
             with np.errstate(over="ignore"):
@@ -303,11 +302,11 @@ class SpanScorer:
                                     np.log(np.float32(1.0) - sigmoid + np.float32(_LOG_EPSILON))], axis=1)
             out = (turns @ self._turns32).astype(np.float64)
         elif self.model.loss == "softmax":
-            scores = scores - scores.max(axis=1, keepdims=True)
-            exp = np.exp(scores)
+            scores = hidden @ self._output.T
+            exp = np.exp(scores - scores.max(axis=1, keepdims=True))
             out = np.log(exp / exp.sum(axis=1, keepdims=True) + _LOG_EPSILON)
         else:  # one-vs-all and negative sampling: an independent sigmoid per label, from fastText's table
-            out = np.log(table_sigmoid(scores) + _LOG_EPSILON)
+            out = np.log(table_sigmoid(hidden @ self._output.T) + _LOG_EPSILON)
         out[counts == 0] = -np.inf
         return out
 

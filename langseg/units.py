@@ -65,6 +65,15 @@ def add_lines(text: str, starts: array, ends: array) -> None:
             add_end(body_start + trimmed)
 
 
+def letter_count(text: str) -> int:
+    """How many letters (Unicode category L) `text` holds.
+
+    >>> letter_count("über 2 Brücken!")
+    11
+    """
+    return len(_LETTER.findall(text))
+
+
 def has_language(piece: str) -> bool:
     """Whether `piece` holds letters once URLs and e-mail addresses are set aside (else it is `und`).
 
