@@ -146,22 +146,26 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.verified")
 
 
+def _stamp(path: Path, expected: str) -> str | None:
+    """What the stamp of a file fully checked as it is now says; None for a file hashed at every load."""
+    stat = path.stat()
+    return None if stat.st_size <= _VERIFY_ON_LOAD_MAX_BYTES else f"{expected} {stat.st_size} {stat.st_mtime_ns}"
+
+
 def _stamp_matches(path: Path, expected: str) -> bool:
     """Whether a file above the size hashed at every load was fully checked as it is now."""
-    stat = path.stat()
-    if stat.st_size <= _VERIFY_ON_LOAD_MAX_BYTES:
-        return False
+    stamp = _stamp(path, expected)
     try:
-        return _stamp_path(path).read_text(encoding="ascii") == f"{expected} {stat.st_size} {stat.st_mtime_ns}"
+        return stamp is not None and _stamp_path(path).read_text(encoding="ascii") == stamp
     except OSError:
         return False
 
 
 def _write_stamp(path: Path, expected: str) -> None:
-    stat = path.stat()
-    if stat.st_size > _VERIFY_ON_LOAD_MAX_BYTES:
+    stamp = _stamp(path, expected)
+    if stamp is not None:
         with contextlib.suppress(OSError):  # a read-only cache is checked in full at every load instead
-            _stamp_path(path).write_text(f"{expected} {stat.st_size} {stat.st_mtime_ns}", encoding="ascii")
+            _stamp_path(path).write_text(stamp, encoding="ascii")
 
 
 def sha256_of(path: Path) -> str:
