@@ -6,16 +6,17 @@ Exit statuses: 0 done (documents that could not be read still get an error recor
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
 import os
 import signal
 import sys
-import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 import click
@@ -24,8 +25,10 @@ from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
 from .extract import keep_language
-from .io import (DEFAULT_MAX_CHARS, InputDoc, InputOptions, atomic_output, batched, dumps_record, empty_folders,
-                 read_inputs)
+from .codes import UnknownLanguage, parse_language
+from .colours import assign_colours, use_colour
+from .io import (DEFAULT_MAX_CHARS, STDIN, InputDoc, InputOptions, ReadProgress, atomic_output, batched,
+                 dumps_record, empty_folders, read_input, read_inputs)
 from .models import cache_dir, cached_models, fetch, manifest
 from .pipeline import output_record, tag_documents, tag_records
 from .segmenter import Segmenter
@@ -42,6 +45,21 @@ class _StrictStop(LangsegError):
     """--strict met a document that could not be processed."""
 
 
+@dataclass
+class _Tally:
+    """What a run met: documents seen and failed, and the first failure (for the hint when all failed)."""
+
+    seen: int = 0
+    failed: int = 0
+    first_error: str | None = None
+
+    def nothing_read(self) -> str | None:
+        """The one-line hint when documents came and none could be processed (wrong field, wrong format)."""
+        if self.seen and self.failed == self.seen:
+            return (f"none of the {self.seen:,} documents could be processed; the first: {self.first_error}")
+        return None
+
+
 @dataclass(frozen=True)
 class _Job:
     """What every corpus command shares: the inputs, how to read them, and the segmenter that tags them."""
@@ -53,6 +71,7 @@ class _Job:
     workers: int
     quiet: bool
     strict: bool
+    tally: _Tally = field(default_factory=lambda: _Tally())
 
     def tagged(self, dropped: bool = False) -> Iterator[tuple[InputDoc, Document]]:
         """(input document, result) pairs in input order; raises on the first error record under --strict.
@@ -66,21 +85,25 @@ class _Job:
     def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None],
                 dropped: bool = False) -> Iterator[Any]:
         self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
-        docs = read_inputs(self.inputs, self.options)
-        seen = failed = 0
-        with _progress(self.quiet) as advance:
+        _say_stdin(self.inputs)
+        progress = ReadProgress(self.inputs, self.options.glob)
+        docs = read_inputs(self.inputs, self.options, progress)
+        tally = self.tally
+        with _progress(self.quiet, progress) as advance:
             for item in tagger(self.segmenter, docs, self.batch_size, self.workers):
-                seen += 1
+                tally.seen += 1
                 error = error_of(item)
                 if error is not None:
                     if self.strict:
                         raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
-                    failed += 1
+                    tally.failed += 1
+                    tally.first_error = tally.first_error or _with_id(error, item[0].id)
                     outcome = "dropped" if dropped else "its record carries the error"
-                    _warn_unreadable(failed, error, item[0].id, outcome)
+                    _warn_unreadable(tally.failed, error, item[0].id, outcome)
                 yield item
                 advance()
-        if failed:
+        seen, failed = tally.seen, tally.failed
+        if failed and failed < seen:
             fate = "they are left out" if dropped else 'their records carry "error"'
             click.echo(f"langseg: {failed:,} of {seen:,} documents could not be processed; {fate} "
                        "(--strict stops at the first)", err=True)
@@ -117,10 +140,42 @@ def _model_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "characters ..."),
         click.option("--mixed-min-chars", type=click.IntRange(0), default=defaults.mixed_min_chars,
                      show_default=True, help="... and at least this many characters."),
+        click.option("--languages", default=None, metavar="LIST",
+                     help="Decode over these languages only: comma-separated ISO 639-1/3 codes, BCP 47 tags or "
+                          "English names (en,deu,Spanish)."),
+        click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                     help="A span scored below this becomes und (no language) instead of an unsure one."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def _segmenter(model: str | None, mixed_min_share: float, mixed_min_chars: int, languages: str | None,
+               min_score: float) -> Segmenter:
+    """The segmenter the model options describe; a language list is checked against the model at once, so
+    that a code it cannot produce is a usage error before any input is read."""
+    segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars,
+                          languages=languages or (), min_score=min_score)
+    if languages:
+        try:
+            segmenter.allowed_languages  # noqa: B018 - loads the model and reads the list
+        except UnknownLanguage as exc:
+            raise click.BadParameter(str(exc), param_hint="--languages") from None
+        except LangsegError as exc:
+            raise click.ClickException(str(exc)) from None
+    return segmenter
+
+
+def _language(segmenter: Segmenter, text: str, option: str) -> str:
+    """A language option (`--lang deu`) as the record code, or a usage error naming the closest known ones."""
+    try:
+        scorer = segmenter.scorer
+        return parse_language(text, getattr(scorer, "codes", ()), segmenter.label_overrides)
+    except UnknownLanguage as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    except LangsegError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,15 +205,17 @@ def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(inputs: tuple[str, ...], input_format: str, lines_mode: bool, text_field: str, id_field: str,
                 glob_pattern: str, strict: bool, workers: int, batch_size: int, quiet: bool, max_chars: int,
-                model: str | None, mixed_min_share: float, mixed_min_chars: int, **rest: Any) -> Any:
+                model: str | None, mixed_min_share: float, mixed_min_chars: int, languages: str | None,
+                min_score: float, **rest: Any) -> Any:
         for path in inputs:
             if path != "-" and not os.path.exists(path):
                 raise click.BadParameter(f"no such file or folder: {path}", param_hint="INPUT")
         for folder in empty_folders(inputs, glob_pattern):
             click.echo(f"langseg: warning: no file in {folder} matches --glob {glob_pattern!r}", err=True)
         options = InputOptions(format="lines" if lines_mode else input_format, text_field=text_field,
-                               id_field=id_field or None, glob=glob_pattern, max_chars=max_chars)
-        segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
+                               id_field=id_field or None, glob=glob_pattern, max_chars=max_chars,
+                               notice=lambda message: click.echo(f"langseg: {message}", err=True))
+        segmenter = _segmenter(model, mixed_min_share, mixed_min_chars, languages, min_score)
         job = _Job(list(inputs), options, segmenter, batch_size, workers, quiet, strict)
         return command(job, **rest)
 
@@ -220,13 +277,19 @@ def tag(job: _Job, output: str | None, output_format: str, keep_fields: bool) ->
                 for _doc, result in job.tagged():
                     _write_tsv(out, result)
             elif keep_fields:
+                warned = False
                 for doc, result in job.tagged():
-                    out.write(dumps_record(output_record(doc, result, keep_fields=True)))
+                    record, renamed = output_record(doc, result, keep_fields=True)
+                    if renamed and not warned:
+                        warned = True
+                        click.echo("langseg: warning: input fields that are also record fields are kept renamed: "
+                                   + ", ".join(f"{old} -> {new}" for old, new in renamed), err=True)
+                    out.write(dumps_record(record))
             else:
                 for _doc, line in job.records():
                     out.write(line)
 
-    _run(body)
+    _run(body, job)
 
 
 def _write_tsv(out: IO[bytes], result: Document) -> None:
@@ -239,41 +302,80 @@ def _write_tsv(out: IO[bytes], result: Document) -> None:
 
 @main.command(epilog=_examples(
     "langseg extract crawl.jsonl.gz --lang en -o english.jsonl.gz",
-    "langseg extract crawl.jsonl --lang zu --min-share 0.3",
+    "langseg extract crawl.jsonl --lang German --min-share 0.3",
+    "langseg extract crawl.jsonl --split 'by-language/{lang}.jsonl.zst'",
     "langseg extract pages/ --dominant --glob '*.txt'",
 ))
 @_corpus_options
-@click.option("--lang", "lang", default=None, metavar="CODE", help="Keep the spans of this language (ISO 639-1/3).")
+@click.option("--lang", "lang", default=None, metavar="LANGUAGE",
+              help="Keep the spans of this language (ISO 639-1/3 code, BCP 47 tag or English name).")
 @click.option("--dominant", is_flag=True, help="Keep each document's own main language instead of a fixed one.")
+@click.option("--split", "split", default=None, metavar="TEMPLATE",
+              help="Write every language's part of each document to its own file, named by TEMPLATE with "
+                   "{lang} in it (by-language/{lang}.jsonl.gz), in one pass.")
 @click.option("--min-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Drop documents where the language holds less than this share of the text.")
 @click.option("-o", "--output", default=None, metavar="FILE", help="Write here (atomically) instead of stdout.")
-def extract(job: _Job, lang: str | None, dominant: bool, min_share: float, output: str | None) -> None:
-    """Write each input record with its text reduced to the spans of one language.
+def extract(job: _Job, lang: str | None, dominant: bool, split: str | None, min_share: float,
+            output: str | None) -> None:
+    """Write each input record with its text reduced to the spans of one language (or, with --split, of
+    each language to its own file).
 
     The separators between kept spans are the original ones. JSONL records keep all their other fields;
     text inputs become {"id", "text"} records. Documents below --min-share, empty results and unreadable
     documents are dropped and counted on stderr.
     """
-    if (lang is None) == (not dominant):
-        raise click.UsageError("give exactly one of --lang CODE and --dominant")
+    if sum((lang is not None, dominant, split is not None)) != 1:
+        raise click.UsageError("give exactly one of --lang LANGUAGE, --dominant and --split TEMPLATE")
+    if split is not None and (output is not None or "{lang}" not in split):
+        raise click.UsageError("--split writes the files its TEMPLATE names (with {lang} in it), not -o")
+    code = _language(job.segmenter, lang, "--lang") if lang is not None else None
+
+    def reduced_record(doc: InputDoc, text: str) -> bytes:
+        record = dict(doc.fields) if doc.fields else {"id": doc.id}
+        _set_field(record, job.options.text_field if doc.fields else "text", text)
+        return dumps_record(record)
 
     def body() -> None:
         dropped = 0
+        if split is not None:
+            written = _write_split(job, split, min_share, reduced_record)
+            click.echo(f"langseg extract: wrote {len(written)} files: "
+                       + ", ".join(f"{name} ({count:,})" for name, count in sorted(written.items())), err=True)
+            return
         with atomic_output(output) as out:
             for doc, result in job.tagged(dropped=True):
-                reduced = keep_language(doc.text, result, None if dominant else lang, min_share)
+                reduced = keep_language(doc.text, result, code, min_share)
                 if reduced is None:
                     dropped += 1
                     continue
-                record = dict(doc.fields) if doc.fields else {"id": doc.id}
-                _set_field(record, job.options.text_field if doc.fields else "text", reduced)
-                out.write(dumps_record(record))
+                out.write(reduced_record(doc, reduced))
         if dropped and not job.quiet:
             click.echo(f"langseg extract: {dropped} documents dropped (no such language, under --min-share, "
                        "or unreadable)", err=True)
 
-    _run(body)
+    _run(body, job)
+
+
+def _write_split(job: _Job, template: str, min_share: float, reduced_record: Callable[[InputDoc, str], bytes]
+                 ) -> dict[str, int]:
+    """Each document's part in each of its languages, appended to that language's file (opened on first
+    use, all committed together at the end, none if the run fails); documents written per file."""
+    written: dict[str, int] = {}
+    with contextlib.ExitStack() as files:
+        outputs: dict[str, IO[bytes]] = {}
+        for doc, result in job.tagged(dropped=True):
+            for language in result.languages:
+                reduced = keep_language(doc.text, result, language, min_share)
+                if reduced is None:
+                    continue
+                name = template.replace("{lang}", language)
+                if language not in outputs:
+                    Path(name).parent.mkdir(parents=True, exist_ok=True)
+                    outputs[language] = files.enter_context(atomic_output(name))
+                outputs[language].write(reduced_record(doc, reduced))
+                written[name] = written.get(name, 0) + 1
+    return written
 
 
 def _set_field(record: dict[str, Any], dotted: str, value: Any) -> None:
@@ -306,17 +408,24 @@ def stats(job: _Job, as_json: bool) -> None:
         summary = accumulator.summary()
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1) if as_json else format_summary(summary))
 
-    _run(body)
+    _run(body, job)
 
 
 def _records_for_stats(job: _Job) -> Iterator[dict[str, Any]]:
     """Records already tagged pass through; anything else is tagged on the fly, batch by batch, in order."""
     job.segmenter.scorer  # noqa: B018 - a missing model fails before any reading
+    _say_stdin(job.inputs)
+    tally = job.tally
     for chunk in batched(read_inputs(job.inputs, job.options), job.batch_size):
         untagged = [doc for doc in chunk if not _is_tagged(doc)]
         results = iter(tag_documents(job.segmenter, untagged, job.batch_size))
         for doc in chunk:
-            yield doc.fields if _is_tagged(doc) else next(results)[1].to_dict()  # type: ignore[misc]
+            record = doc.fields if _is_tagged(doc) else next(results)[1].to_dict()
+            tally.seen += 1
+            if record.get("error") is not None:  # type: ignore[union-attr]
+                tally.failed += 1
+                tally.first_error = tally.first_error or _with_id(str(record["error"]), doc.id)  # type: ignore[index]
+            yield record  # type: ignore[misc]
 
 
 def _is_tagged(doc: InputDoc) -> bool:
@@ -340,7 +449,7 @@ def _is_tagged(doc: InputDoc) -> bool:
 @_model_options
 def ray_command(inputs: tuple[str, ...], output: str, output_format: str, address: str | None,
                 concurrency: int | None, batch_size: int, text_field: str, id_field: str, model: str | None,
-                mixed_min_share: float, mixed_min_chars: int) -> None:
+                mixed_min_share: float, mixed_min_chars: int, languages: str | None, min_score: float) -> None:
     """Tag JSONL or Parquet inputs on a Ray cluster: the same record per document as `langseg tag`.
 
     Needs the ray extra: pip install 'langseg[ray]'.
@@ -352,53 +461,95 @@ def ray_command(inputs: tuple[str, ...], output: str, output_format: str, addres
     _run(lambda: ray_integration.run(
         list(inputs), output, output_format, address, concurrency, batch_size, model=model,
         text_column=text_field, id_column=id_field, mixed_min_share=mixed_min_share,
-        mixed_min_chars=mixed_min_chars))
+        mixed_min_chars=mixed_min_chars, languages=languages or (), min_score=min_score))
 
 
 class _progress:
-    """A tqdm bar with documents/s on stderr, only when stderr is a terminal and not --quiet."""
+    """A tqdm bar on stderr, only when stderr is a terminal and not --quiet: through inputs of known size it
+    counts bytes (with a total and an ETA) and shows documents beside them; else it counts documents."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, reading: ReadProgress | None = None) -> None:
         self._bar: Any = None
+        self._reading = reading if reading is not None and reading.total else None
+        self._docs = 0
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(unit=" docs", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+            if self._reading is not None:
+                self._bar = tqdm(total=self._reading.total, unit="B", unit_scale=True, unit_divisor=1024,
+                                 file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+            else:
+                self._bar = tqdm(unit=" docs", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
 
     def __enter__(self) -> Callable[[], None]:
-        return self._bar.update if self._bar is not None else (lambda: None)
+        if self._bar is None:
+            return lambda: None
+        if self._reading is None:
+            return self._bar.update  # type: ignore[no-any-return]
+        return self._advance
+
+    def _advance(self) -> None:
+        self._docs += 1
+        position = min(self._reading.position(), self._bar.total)  # type: ignore[union-attr]
+        if position > self._bar.n:
+            self._bar.update(position - self._bar.n)
+        if self._docs % 256 == 0:
+            self._bar.set_postfix_str(f"{self._docs:,} docs", refresh=False)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
+            if self._reading is not None and exc[0] is None:
+                self._bar.update(self._bar.total - self._bar.n)
+                self._bar.set_postfix_str(f"{self._docs:,} docs", refresh=False)
             self._bar.close()
 
 
-_PALETTE = ("cyan", "yellow", "green", "magenta", "blue", "red", "bright_cyan", "bright_yellow", "bright_green",
-            "bright_magenta", "bright_blue", "bright_red")
+def _say_stdin(inputs: list[str]) -> None:
+    """Reading documents from a terminal would look like a hang: say so, and how to end it."""
+    if all(path == STDIN for path in inputs or [STDIN]) and sys.stdin is not None and sys.stdin.isatty():
+        click.echo("langseg: reading from standard input (type or paste, then Ctrl-D; or give a file)", err=True)
 
 
 @main.command(epilog=_examples(
     'langseg detect "Hola a todos. This is the English part of the text."',
+    "langseg detect page.txt",
     "langseg detect < page.txt",
 ))
 @click.argument("text", required=False)
+@click.option("--color/--no-color", "colour", default=None,
+              help="Colour the spans (default: on a terminal, unless NO_COLOR is set).")
 @_model_options
-def detect(text: str | None, model: str | None, mixed_min_share: float, mixed_min_chars: int) -> None:
-    """Show one text's language spans, coloured by language in a terminal. Reads stdin without TEXT."""
-    if text is None:
-        text = sys.stdin.read()
-    segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars)
-    _run(lambda: _show(str(text), segmenter.segment(str(text))))
+def detect(text: str | None, colour: bool | None, model: str | None, mixed_min_share: float, mixed_min_chars: int,
+           languages: str | None, min_score: float) -> None:
+    """Show one text's language spans, coloured by language in a terminal.
+
+    TEXT is the text itself, or the name of a file to read; without it, stdin is read.
+    """
+    segmenter = _segmenter(model, mixed_min_share, mixed_min_chars, languages, min_score)
+
+    def body() -> None:
+        source = text
+        if source is None:
+            _say_stdin([])
+            source = sys.stdin.read() if sys.stdin is not None else ""
+        elif "\n" not in source and len(source) < 4096 and os.path.isfile(source):
+            click.echo(f"langseg: reading the file {source} (it exists; quote other text to tag it)", err=True)
+            source = next(iter(read_input(source, InputOptions(format="text")))).text
+        _show(source, segmenter.segment(source), use_colour(colour, sys.stdout))
+
+    _run(body)
 
 
-def _show(text: str, document: Document) -> None:
+def _show(text: str, document: Document, coloured: bool) -> None:
     shares = ", ".join(f"{lang} {share:.0%}" for lang, share in sorted(document.languages.items(),
                                                                        key=lambda item: -item[1]))
     click.echo(f"language: {document.language}   mixed: {'yes' if document.mixed else 'no'}   ({shares})")
+    colours = assign_colours(span.lang for span in document.spans)
     for span in document.spans:
-        colour = _PALETTE[zlib.crc32(span.lang.encode()) % len(_PALETTE)]
-        click.echo(click.style(f"[{span.lang} {span.score:.2f}] {span.start}-{span.end}", fg=colour, bold=True))
-        click.echo(click.style(text[span.start:span.end], fg=colour))
+        rgb = colours[span.lang]
+        click.echo(click.style(f"[{span.lang} {span.score:.2f}] {span.start}-{span.end}", fg=rgb, bold=True),
+                   color=coloured)
+        click.echo(click.style(text[span.start:span.end], fg=rgb), color=coloured)
 
 
 @main.group(epilog=_examples("langseg models list", "langseg models fetch lid.176.ftz"))
@@ -449,13 +600,17 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise _Stopped(signum)
 
 
-def _run(action: Callable[[], None]) -> None:
+def _run(action: Callable[[], None], job: _Job | None = None) -> None:
     """Run a command body: library errors become one-line messages, a closed pipe and Ctrl-C end quietly;
-    SIGTERM and SIGHUP clean up as Ctrl-C does and end with 143 and 129."""
+    SIGTERM and SIGHUP clean up as Ctrl-C does and end with 143 and 129. A corpus run in which no document
+    could be processed (a wrong --text-field, a wrong format) ends with status 1 and the first reason."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_on_signal)
     try:
         action()
+        failure = job.tally.nothing_read() if job is not None else None
+        if failure:
+            raise click.ClickException(failure)
     except _Stopped as stop:
         click.echo(f"langseg: stopped by {signal.Signals(stop.signum).name}", err=True)
         sys.exit(128 + stop.signum)

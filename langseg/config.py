@@ -84,7 +84,7 @@ class Config:
     """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
     probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
     CLD2 tells apart (Czech and Slovak, Afrikaans and Dutch, Bulgarian and Russian); English stays out."""
-    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "sh", "sr"), ("hi", "mr"))
+    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "hbs", "sr"), ("hi", "mr"))
     """Groups of languages whose close calls among themselves stay fastText's, because CLD2 does not tell
     them apart better than fastText: Bosnian, Croatian and Serbian in Latin letters, and Hindi and Marathi."""
     second_opinion_weight: float = 0.9
@@ -112,6 +112,12 @@ class Config:
     clause_own_reading: bool = True
     """Hold the language a unit's own text reads as (before its context decided) to `clause_margin`, not
     to `clause_new_margin`: a sentence its context absorbed can stand again on its own evidence."""
+    languages: tuple[str, ...] = ()
+    """Decode over these languages only (codes or names as `langseg.codes` reads them; empty: all the
+    model knows). The model's probabilities are renormalised over them, as when a user knows a corpus
+    holds only English and Spanish."""
+    min_score: float = 0.0
+    """A span scored below this becomes `und`: no language rather than an unsure one ("hello world")."""
     batch_size: int = 2048
     """Units per model call."""
 
@@ -125,6 +131,12 @@ class Config:
                 raise TypeError(f"{name} must be {kind} {limits}, not {value!r}")
             if not low <= value <= high:
                 raise ValueError(f"{name} must be {kind} {limits}, not {value!r}")
+        languages = self.languages
+        if isinstance(languages, str):  # "en,es" as a user writes it on a command line
+            languages = tuple(part.strip() for part in languages.split(",") if part.strip())
+        if not isinstance(languages, (tuple, list)) or not all(isinstance(code, str) for code in languages):
+            raise TypeError(f"languages must be a sequence of language codes or names, not {languages!r}")
+        object.__setattr__(self, "languages", tuple(languages))
         for name in _SWITCHES:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
@@ -147,7 +159,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "prior_weight": _NOT_NEGATIVE, "confidence_power": _NOT_NEGATIVE, "script_cost": _NOT_NEGATIVE,
     "script_change_factor": _NOT_NEGATIVE, "weight_power": _NOT_NEGATIVE,
     "settled_min_prob": _PROBABILITY, "min_weight": _PROBABILITY, "mixed_min_share": _PROBABILITY,
-    "mixed_min_score": _PROBABILITY, "second_opinion_below": _PROBABILITY,
+    "mixed_min_score": _PROBABILITY, "min_score": _PROBABILITY, "second_opinion_below": _PROBABILITY,
     "second_opinion_known_below": _PROBABILITY, "second_opinion_context_below": _PROBABILITY,
     "second_opinion_weight": _PROBABILITY,
 }

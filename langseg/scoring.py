@@ -39,6 +39,18 @@ class Evidence:
         """The evidence of the given rows only (indices or a boolean mask)."""
         return Evidence(self.codes, self.ids[rows], self.probs[rows])
 
+    def only(self, languages: frozenset[str]) -> Evidence:
+        """The evidence with every other language left out and each row renormalised over what remains."""
+        allowed = np.r_[np.isin(np.array(self.codes, dtype=object), list(languages)), False]  # -1, -2: none
+        keep = allowed[np.where(self.ids >= 0, self.ids, -1)]
+        probs = np.where(keep, self.probs, 0.0)
+        total = probs.sum(axis=1, keepdims=True)
+        probs = np.divide(probs, total, out=np.zeros_like(probs), where=total > 0)
+        ids = np.where(keep, self.ids, -1)
+        order = np.argsort(-probs, axis=1, kind="stable")
+        return Evidence(self.codes, np.take_along_axis(ids, order, axis=1).astype(self.ids.dtype),
+                        np.take_along_axis(probs, order, axis=1))
+
     @classmethod
     def from_distributions(cls, dists: Sequence[Distribution], codes: tuple[str, ...] | None = None,
                            width: int | None = None) -> Evidence:
@@ -98,12 +110,32 @@ class FastTextScorer:
         self._label_of_code = np.empty(len(self.codes), dtype=np.int64)  # when no two labels share a code
         self._label_of_code[self.label_columns] = np.arange(len(self.label_columns))
         self.languages = frozenset(self.codes)
+        self._allowed: np.ndarray | None = None  # a mask over the codes, when restricted to some languages
+
+    def restricted(self, codes: Sequence[str]) -> FastTextScorer:
+        """This model read as if it knew only `codes` (of its own): every probability is renormalised over
+        them, so the other languages never appear (a copy sharing the engine)."""
+        unknown = sorted(set(codes) - self.languages)
+        if unknown:
+            raise ValueError(f"the model has no label for {', '.join(unknown)}")
+        copy = object.__new__(FastTextScorer)
+        copy.__dict__.update(self.__dict__)
+        copy._allowed = np.isin(np.array(self.codes), list(codes))
+        return copy
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's probability for every code (texts x codes; a row of zeros where the model reads
         no word of it)."""
         log_probs = self.engine.score_texts(list(texts))
-        return self.code_probabilities(log_probs)
+        return self._renormalised(self.code_probabilities(log_probs))
+
+    def _renormalised(self, probs: np.ndarray) -> np.ndarray:
+        """`probs` (rows x codes) over the allowed codes only, each row summing to 1 again."""
+        if self._allowed is None:
+            return probs
+        probs = np.where(self._allowed, probs, 0.0)
+        total = probs.sum(axis=1, keepdims=True)
+        return np.divide(probs, total, out=np.zeros_like(probs), where=total > 0)
 
     def code_probabilities(self, log_probs: np.ndarray) -> np.ndarray:
         """Label log-probabilities (rows x labels) as probabilities of the codes (rows x codes)."""
@@ -123,10 +155,10 @@ class FastTextScorer:
         """Each code's log-probability for the token ranges `[starts[i], ends[i])` (-inf throughout for a
         range with no word the model knows)."""
         log_probs = self.engine.log_probs(*self.engine.hidden(tokens, starts, ends))
-        if not self._merges_labels:
+        if not self._merges_labels and self._allowed is None:
             return self._in_code_order(log_probs)
         with np.errstate(divide="ignore"):
-            return np.log(self.code_probabilities(log_probs))
+            return np.log(self._renormalised(self.code_probabilities(log_probs)))
 
     def _in_code_order(self, per_label: np.ndarray) -> np.ndarray:
         """Columns of labels (rows x labels) as columns of their codes, where no two labels share one."""
@@ -135,7 +167,7 @@ class FastTextScorer:
     def chosen_log_probs(self, tokens: Tokens, starts: np.ndarray, ends: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """`range_log_probs` of only the codes `codes[i]` (ranges x k; -1 gives -inf), cheaper when a few
         languages are all a caller weighs."""
-        if self._merges_labels:
+        if self._merges_labels or self._allowed is not None:
             full = self.range_log_probs(tokens, starts, ends)
             return np.where(codes >= 0, np.take_along_axis(full, np.maximum(codes, 0), axis=1), -np.inf)
         labels = np.where(codes >= 0, self._label_of_code[np.maximum(codes, 0)], -1)

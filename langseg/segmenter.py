@@ -20,10 +20,11 @@ from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
 from .io import batched
 from .models import ResolvedModel, resolve
+from .codes import parse_languages
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import folded_scripts, language_scripts, main_script, script_count_chunks
 from .second_opinion import WithSecondOpinion
-from .spans import PiecewiseLinear, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
+from .spans import PiecewiseLinear, below_floor_as_und, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from .types import Document, Span
 from .units import add_units, has_language, without_names
 
@@ -52,6 +53,7 @@ class Segmenter:
         self._calibrate = PiecewiseLinear(*calibration) if calibration is not None else None
         self._one_language = one_language_map(self.config.mixed_one_language)
         self._clauses: tuple[Scorer, ClauseSplitter | None] | None = None
+        self._allowed: frozenset[str] | None = None  # the languages decoded over, when restricted
 
     @property
     def scorer(self) -> Scorer:
@@ -59,8 +61,16 @@ class Segmenter:
         if self._scorer is None:
             self._resolved = resolve(self.model)
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
-            self._scorer = (WithSecondOpinion.from_config(primary, self.config)
-                            if self.config.second_opinion else primary)
+            scorer: Scorer = (WithSecondOpinion.from_config(primary, self.config)
+                              if self.config.second_opinion else primary)
+            if self.config.languages:
+                allowed = parse_languages(",".join(self.config.languages), scorer.codes,  # type: ignore[attr-defined]
+                                          self._resolved.label_overrides)
+                self._allowed = frozenset(allowed)
+                primary = primary.restricted([code for code in allowed if code in primary.languages])
+                scorer = (WithSecondOpinion.from_config(primary, self.config)
+                          if self.config.second_opinion else primary)
+            self._scorer = scorer
         return self._scorer
 
     @property
@@ -69,6 +79,12 @@ class Segmenter:
         if self._resolved is None and self._scorer is None:
             self.scorer  # noqa: B018 - resolves the model
         return str(self._resolved.path) if self._resolved else None
+
+    @property
+    def label_overrides(self) -> dict[str, str] | None:
+        """The model's own codes that mean something else (from its manifest entry), after loading."""
+        self.scorer  # noqa: B018 - resolves the model
+        return dict(self._resolved.label_overrides) if self._resolved else None
 
     @property
     def model_name(self) -> str:
@@ -139,6 +155,8 @@ class Segmenter:
                 splitter, codes, pieces, scored, own, starts, ends, unit_labels, unit_confidences, doc_of,
                 len(texts))
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
+        if self.config.min_score > 0:
+            spans = [below_floor_as_und(document_spans, self.config.min_score) for document_spans in spans]
         return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
 
     @property
@@ -177,11 +195,25 @@ class Segmenter:
                 return evidence_of(scorer, texts)
         chunks = [ask(pieces[first:first + size], docs[first:first + size]) for first in range(0, len(pieces), size)]
         if len(chunks) <= 1:
-            return chunks[0] if chunks else evidence_of(scorer, [])
-        width = max(chunk.ids.shape[1] for chunk in chunks)
-        return Evidence(chunks[0].codes,
-                        np.vstack([_pad(chunk.ids, width, -1) for chunk in chunks]),
-                        np.vstack([_pad(chunk.probs, width, 0.0) for chunk in chunks]))
+            evidence = chunks[0] if chunks else evidence_of(scorer, [])
+        else:
+            width = max(chunk.ids.shape[1] for chunk in chunks)
+            evidence = Evidence(chunks[0].codes,
+                                np.vstack([_pad(chunk.ids, width, -1) for chunk in chunks]),
+                                np.vstack([_pad(chunk.probs, width, 0.0) for chunk in chunks]))
+        allowed = self.allowed_languages
+        return evidence.only(allowed) if allowed is not None else evidence
+
+    @property
+    def allowed_languages(self) -> frozenset[str] | None:
+        """The languages decoded over (`Config.languages` as record codes), None for all the model knows."""
+        if self.config.languages and self._allowed is None:
+            scorer = self.scorer
+            if self._allowed is None:  # an injected scorer
+                overrides = self._resolved.label_overrides if self._resolved else None
+                self._allowed = frozenset(parse_languages(",".join(self.config.languages),
+                                                          getattr(scorer, "codes", ()), overrides))
+        return self._allowed
 
     def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
                ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

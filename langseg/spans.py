@@ -73,6 +73,26 @@ def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray,
     return [tuple(spans[first:last]) for first, last in pairwise(bounds)]
 
 
+def below_floor_as_und(spans: Sequence[Span], min_score: float) -> tuple[Span, ...]:
+    """`spans` with each span scored under `min_score` turned `und` (neighbouring `und` spans joined, their
+    score the length-weighted mean): no language is better than an unsure one.
+
+    >>> below_floor_as_und([Span(0, 11, "en", 0.32), Span(12, 20, "und", 1.0), Span(21, 30, "de", 0.9)], 0.5)
+    (Span(start=0, end=20, lang='und', score=0.6063), Span(start=21, end=30, lang='de', score=0.9))
+    """
+    out: list[Span] = []
+    for span in spans:
+        if span.score < min_score and span.lang != UND:
+            span = Span(span.start, span.end, UND, span.score)
+        if out and span.lang == UND and out[-1].lang == UND:
+            last = out.pop()
+            sizes = (last.end - last.start, span.end - span.start)
+            score = (last.score * sizes[0] + span.score * sizes[1]) / sum(sizes)
+            span = Span(last.start, span.end, UND, round(score, 4))
+        out.append(span)
+    return tuple(out)
+
+
 def _unchanged(score: float) -> float:
     return score
 

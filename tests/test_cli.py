@@ -76,7 +76,7 @@ def test_bad_lines_become_error_records_in_order(tmp_path: Path) -> None:
     assert [r["id"] for r in out] == ["a", f"{path}:2", "c", "d", "f", "e"]
     assert [("error" in r) for r in out] == [False, True, True, True, True, False]
     assert out[1]["error"].startswith(f"{path}:2: malformed JSON")
-    assert out[2]["error"] == f"{path}:3: no 'text' field"
+    assert out[2]["error"] == f"{path}:3: no 'text' field (it has: 'id', 'body'; see --text-field)"
     assert out[3]["error"] == f"{path}:4: field 'text' is int, not a string"
     assert out[4]["error"] == f"{path}:5: field 'text' is null, not a string"
     assert out[1]["spans"] == [] and out[1]["language"] == "und"

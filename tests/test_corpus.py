@@ -161,18 +161,19 @@ def test_extract_says_unreadable_documents_are_left_out(tmp_path: Path) -> None:
     path.write_text('{"id": "a", "text": "Hola a todos, buenos días."}\n{"id": "b"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["extract", "--dominant", str(path)])
     assert result.exit_code == 0 and [r["id"] for r in read_records(result.stdout_bytes)] == ["a"]
-    assert f"langseg: warning: {path}:2: no 'text' field (id b); dropped" in result.stderr.splitlines()
+    assert (f"langseg: warning: {path}:2: no 'text' field (it has: 'id'; see --text-field) (id b); dropped"
+            in result.stderr.splitlines())
     assert "1 of 2 documents could not be processed; they are left out" in result.stderr
 
 
 def test_many_unreadable_documents_are_counted_not_all_listed(tmp_path: Path) -> None:
     path = tmp_path / "lists.jsonl"
-    path.write_text("[1]\n" * 25, encoding="utf-8")
+    path.write_text('{"text": "Hallo Welt, wie geht es dir heute?"}\n' + "[1]\n" * 25, encoding="utf-8")
     result = CliRunner().invoke(main, ["tag", str(path)])
     warnings = result.stderr.splitlines()
-    assert result.exit_code == 0 and len(read_records(result.stdout_bytes)) == 25
+    assert result.exit_code == 0 and len(read_records(result.stdout_bytes)) == 26
     assert len(warnings) == 12 and warnings[-2] == "langseg: warning: further unreadable documents are counted, not listed"
-    assert warnings[-1].startswith("langseg: 25 of 25 documents could not be processed")
+    assert warnings[-1].startswith("langseg: 25 of 26 documents could not be processed")
 
 
 def test_keep_fields_and_tsv(corpus: dict) -> None:

@@ -15,6 +15,7 @@ or from the shell, `langseg ray crawl/ -o tagged/ --address auto`. Rows must hav
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,7 +104,11 @@ def tag_dataset(dataset: "ray.data.Dataset", concurrency: int | None = None, bat
     By default one actor per CPU of the cluster but one, which stays free for the read and write tasks
     (with every CPU held by an actor, nothing would read their input).
     """
-    workers = concurrency or max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
+    available = max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
+    workers = min(concurrency or available, available)
+    if concurrency and concurrency > available:  # more actors than CPUs: the readers starve and nothing moves
+        print(f"langseg ray: --concurrency {concurrency} lowered to {available}: the cluster has "
+              f"{available + 1} CPUs and one stays free to read and write", file=sys.stderr)
     return dataset.map_batches(LangsegTagger, fn_constructor_kwargs={**tagger_kwargs, "records_only": True},
                                compute=ray.data.ActorPoolStrategy(size=workers), batch_size=batch_size,
                                batch_format="numpy")
