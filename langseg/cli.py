@@ -246,7 +246,7 @@ def main() -> None:
 @main.command(epilog=_examples(
     "langseg tag docs/example.txt",
     "langseg tag dev.jsonl --text-field text --id-field id -o tagged.jsonl",
-    "langseg tag crawl/ --glob '*.jsonl.zst' --keep-fields --workers 2 -o tagged.jsonl.zst",
+    "langseg tag crawl/ --glob '*.jsonl.zst' --text-field content --keep-fields --workers 2 -o tagged.jsonl.zst",
     "cat page.txt | langseg tag -",
     "langseg tag notes.txt --lines --format tsv",
 ))
@@ -434,7 +434,7 @@ def _is_tagged(doc: InputDoc) -> bool:
 
 @main.command("ray", epilog=_examples(
     "langseg ray crawl/ -o tagged/ --address auto",
-    "langseg ray shards/*.parquet -o tagged-parquet/ --format parquet --concurrency 16",
+    "langseg ray shards/*.parquet -o tagged-parquet/ --format parquet --concurrency 2",
 ))
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", required=True, metavar="DIR", help="Output folder (one file per block).")
