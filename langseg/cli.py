@@ -30,6 +30,7 @@ from .colours import assign_colours, use_colour
 from .io import (DEFAULT_MAX_CHARS, STDIN, InputDoc, InputOptions, ReadProgress, atomic_output, batched,
                  dumps_record, empty_folders, read_input, read_inputs)
 from .models import cache_dir, cached_models, fetch, manifest
+from .parquet import ParquetRecords
 from .pipeline import output_record, tag_documents, tag_records
 from .segmenter import Segmenter
 from .stats import CorpusStats, format_summary
@@ -182,10 +183,11 @@ def _corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The input, model and scale options of tag, extract and stats; hands the command a ready `_Job`."""
     decorators = [
         click.argument("inputs", nargs=-1, metavar="[INPUT]..."),
-        click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "lines"]), default="auto",
-                     show_default=True,
-                     help="auto: JSONL for .jsonl/.ndjson/.json names (and stdin starting with '{'), else one "
-                          "text document per file; lines: one document per line."),
+        click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "lines", "parquet"]),
+                     default="auto", show_default=True,
+                     help="auto: Parquet and JSONL recognised by name or content, else one text document per "
+                          "file; lines: one document per line; parquet: one document per row (--text-field "
+                          "and --id-field name columns)."),
         click.option("--lines", "lines_mode", is_flag=True, help="Same as --input-format lines."),
         click.option("--text-field", default="text", show_default=True,
                      help="JSONL field holding the text (dotted path: meta.body)."),
@@ -249,12 +251,16 @@ def main() -> None:
     "langseg tag crawl/ --glob '*.jsonl.zst' --text-field content --keep-fields --workers 2 -o tagged.jsonl.zst",
     "cat page.txt | langseg tag -",
     "langseg tag notes.txt --lines --format tsv",
+    "langseg tag shards/ --glob '*.parquet' --keep-fields --format parquet -o tagged.parquet",
 ))
 @_corpus_options
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="Write here (atomically; .gz/.bz2/.xz/.zst compress) instead of stdout.")
-@click.option("--format", "output_format", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True,
-              help="jsonl: one record per document; tsv: one row per span (id, start, end, lang, score).")
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "tsv", "parquet"]), default="jsonl",
+              show_default=True,
+              help="jsonl: one record per document; tsv: one row per span (id, start, end, lang, score); "
+                   "parquet: the record's fields as columns (with --keep-fields, the input's before them; "
+                   "needs -o).")
 @click.option("--keep-fields", "--keep-input", "keep_fields", is_flag=True,
               help="Copy the input record's fields into each output record (a tagged corpus stays one file).")
 def tag(job: _Job, output: str | None, output_format: str, keep_fields: bool) -> None:
@@ -270,9 +276,14 @@ def tag(job: _Job, output: str | None, output_format: str, keep_fields: bool) ->
       2    a usage error (unknown option, missing file argument)
       130  interrupted (Ctrl-C); no partial -o file is left behind
     """
+    if output_format == "parquet" and output is None:
+        raise click.UsageError("--format parquet writes a file: give -o FILE")
+
     def body() -> None:
         with atomic_output(output) as out:
-            if output_format == "tsv":
+            if output_format == "parquet":
+                _write_parquet(out, job, keep_fields)
+            elif output_format == "tsv":
                 out.write(b"id\tstart\tend\tlang\tscore\n")
                 for _doc, result in job.tagged():
                     _write_tsv(out, result)
@@ -290,6 +301,13 @@ def tag(job: _Job, output: str | None, output_format: str, keep_fields: bool) ->
                     out.write(line)
 
     _run(body, job)
+
+
+def _write_parquet(out: IO[bytes], job: _Job, keep_fields: bool) -> None:
+    writer = ParquetRecords(out)
+    for chunk in batched(job.tagged(), 4096):
+        writer.write([output_record(doc, result, keep_fields)[0] for doc, result in chunk])
+    writer.close()
 
 
 def _write_tsv(out: IO[bytes], result: Document) -> None:

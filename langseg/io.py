@@ -27,6 +27,8 @@ from typing import IO, Any
 import orjson
 import zstandard
 
+from .parquet import PARQUET_MAGIC, parquet_rows
+
 STDIN = "-"
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonlines")
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
@@ -56,7 +58,7 @@ class InputDoc:
 
 @dataclass(frozen=True)
 class InputOptions:
-    """How to read inputs: `format` is auto (by name, then by content), text, jsonl or lines."""
+    """How to read inputs: `format` is auto (by name, then by content), text, jsonl, lines or parquet."""
 
     format: str = "auto"
     text_field: str = "text"
@@ -137,6 +139,9 @@ def read_inputs(paths: Sequence[str], options: InputOptions, progress: ReadProgr
 def read_input(path: str, options: InputOptions, progress: ReadProgress | None = None) -> Iterator[InputDoc]:
     """The documents of one input; a file that cannot be opened yields one error record."""
     shown = shown_path(path)
+    if options.format in ("auto", "parquet") and path != STDIN and _is_parquet(path, options.format):
+        yield from _parquet_docs(path, shown, options)
+        return
     try:
         stream = open_binary(path)
     except OSError as exc:
@@ -316,6 +321,39 @@ class _ZstdReader(io.RawIOBase):
     def close(self) -> None:
         self._reader.close()
         super().close()
+
+
+def _is_parquet(path: str, fmt: str) -> bool:
+    """A Parquet file: asked for, or starting with Parquet's magic bytes."""
+    if fmt == "parquet":
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
+
+
+def _parquet_docs(path: str, shown: str, options: InputOptions) -> Iterator[InputDoc]:
+    """One document per row: the text column as the text, the id column as the id, the row as the fields."""
+    try:
+        for number, row in enumerate(parquet_rows(path), 1):
+            place = f"{shown}:row {number}"
+            text = get_field(row, options.text_field, _ABSENT)
+            found = get_field(row, options.id_field) if options.id_field else None
+            doc_id = str(found) if found is not None and not isinstance(found, (dict, list)) else place
+            if text is _ABSENT:
+                columns = ", ".join(map(repr, list(row)[:12]))
+                yield InputDoc(id=doc_id, text="", fields=row,
+                               error=f"{place}: no {options.text_field!r} column (it has: {columns}; see --text-field)")
+            elif not isinstance(text, str):
+                kind = "null" if text is None else type(text).__name__
+                yield InputDoc(id=doc_id, text="", fields=row,
+                               error=f"{place}: column {options.text_field!r} is {kind}, not a string")
+            else:
+                yield _within(InputDoc(id=doc_id, text=text, fields=row), place, options.max_chars)
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        yield InputDoc(id=shown, text="", error=f"{shown}: cannot read as Parquet: {_first_line(exc)}")
 
 
 def _named_jsonl(path: str) -> bool:

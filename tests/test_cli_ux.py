@@ -262,3 +262,32 @@ def test_shell_completion_script_is_generated() -> None:
     done = subprocess.run([sys.executable, "-c", "from langseg.cli import main; main(prog_name='langseg')"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert "_langseg_completion" in done.stdout and "complete " in done.stdout
+
+
+# Parquet in and out for the local tag
+
+@pytest.mark.model
+def test_parquet_in_and_out_keeps_the_input_columns(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "shard"  # recognised by its magic bytes, whatever its name
+    pq.write_table(pa.table({"doc_id": [7, 8, 9], "body": [GERMAN, f"{FRENCH}\n\n{ENGLISH}", None],
+                             "source": ["a", "b", "c"]}), source)
+    as_jsonl = run("tag", str(source), "--text-field", "body", "--id-field", "doc_id")
+    assert [(r["id"], r["language"]) for r in records(as_jsonl.stdout_bytes)] == [("7", "de"), ("8", "fr"), ("9", "und")]
+    assert "column 'body' is null" in records(as_jsonl.stdout_bytes)[2]["error"]
+    out = tmp_path / "tagged.parquet"
+    result = run("tag", str(source), "--text-field", "body", "--id-field", "doc_id", "--keep-fields",
+                 "--format", "parquet", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(out)
+    assert table.column_names[:3] == ["doc_id", "body", "source"]
+    rows = table.to_pylist()
+    assert [row["source"] for row in rows] == ["a", "b", "c"] and rows[1]["mixed"] is True
+    assert dict(rows[1]["languages"]).keys() == {"fr", "en"}
+    assert rows[1]["spans"] == records(as_jsonl.stdout_bytes)[1]["spans"]
+
+
+def test_parquet_output_needs_a_file(tmp_path: Path) -> None:
+    assert run("tag", "-", "--format", "parquet", stdin="x").exit_code == 2

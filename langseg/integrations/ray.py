@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from ..parquet import record_rows, record_schema
 from ..pipeline import error_document
 from ..segmenter import Segmenter
 from . import missing
@@ -142,15 +143,10 @@ def _has_parquet(folder: str) -> bool:
     return any(name.endswith(".parquet") for _root, _dirs, names in os.walk(folder) for name in names)
 
 
-_SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("lang", pa.string()), ("score", pa.float64())])
-PARQUET_SCHEMA = pa.schema([
-    ("id", pa.string()), ("length", pa.int64()), ("language", pa.string()), ("mixed", pa.bool_()),
-    ("languages", pa.map_(pa.string(), pa.float64())), ("spans", pa.list_(_SPAN)), ("error", pa.string()),
-])
+PARQUET_SCHEMA = record_schema()
 
 
 def _record_columns(table: pa.Table) -> pa.Table:
     """Records as typed columns (`languages` an Arrow map, so each row keeps its own keys)."""
     records = [orjson.loads(line) for line in table.column(RECORD).to_pylist()]
-    rows = [{**r, "languages": list(r["languages"].items()), "error": r.get("error")} for r in records]
-    return pa.Table.from_pylist(rows, schema=PARQUET_SCHEMA)
+    return pa.Table.from_pylist(record_rows(records), schema=PARQUET_SCHEMA)
