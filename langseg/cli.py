@@ -25,7 +25,7 @@ from . import __version__
 from .config import tuned_defaults
 from .errors import LangsegError
 from .extract import keep_language
-from .codes import UnknownLanguage, parse_language
+from .codes import UnknownLanguage
 from .colours import assign_colours, use_colour
 from .io import (DEFAULT_MAX_CHARS, STDIN, InputDoc, InputOptions, ReadProgress, atomic_output, batched,
                  dumps_record, empty_folders, read_input, read_inputs)
@@ -171,8 +171,7 @@ def _segmenter(model: str | None, mixed_min_share: float, mixed_min_chars: int, 
 def _language(segmenter: Segmenter, text: str, option: str) -> str:
     """A language option (`--lang deu`) as the record code, or a usage error naming the closest known ones."""
     try:
-        scorer = segmenter.scorer
-        return parse_language(text, getattr(scorer, "codes", ()), segmenter.label_overrides)
+        return segmenter.language_code(text)  # type: ignore[return-value]
     except UnknownLanguage as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
     except LangsegError as exc:

@@ -20,7 +20,7 @@ from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
 from .io import batched
 from .models import ResolvedModel, resolve
-from .codes import parse_languages
+from .codes import parse_language, parse_languages
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import folded_scripts, language_scripts, main_script, script_count_chunks
 from .second_opinion import WithSecondOpinion
@@ -119,7 +119,15 @@ class Segmenter:
         >>> Segmenter().extract(banner + "\\nThe story starts here, and it goes on for a good while.", "en")
         'The story starts here, and it goes on for a good while.'
         """
-        return keep_language(text, self.segment(text), lang, min_share)
+        return keep_language(text, self.segment(text), self.language_code(lang), min_share)
+
+    def language_code(self, lang: str | None) -> str | None:
+        """`lang` as the records spell it (`deu`, `DE` and `German` are `de`), checked against the languages
+        the model can produce (`langseg.codes.UnknownLanguage` names the closest); None stays None."""
+        if lang is None:
+            return None
+        overrides = self.label_overrides
+        return parse_language(lang, getattr(self.scorer, "codes", ()), overrides)
 
     def segment_batch(self, texts: Sequence[str], ids: Sequence[str | None] | None = None) -> list[Document]:
         """Segment many texts with one model call per batch of units (the fast path for pipelines).

@@ -291,3 +291,31 @@ def test_parquet_in_and_out_keeps_the_input_columns(tmp_path: Path) -> None:
 
 def test_parquet_output_needs_a_file(tmp_path: Path) -> None:
     assert run("tag", "-", "--format", "parquet", stdin="x").exit_code == 2
+
+
+@pytest.mark.model
+def test_the_library_and_pipelines_take_languages_as_written(real_segmenter: Segmenter) -> None:
+    from langseg.integrations.hf import extract_batch
+
+    text = f"{GERMAN}\n\n{ENGLISH}"
+    assert real_segmenter.extract(text, "German") == real_segmenter.extract(text, "de") == GERMAN
+    assert extract_batch("eng", segmenter=real_segmenter)({"text": [text]})["text"] == [ENGLISH]
+    with pytest.raises(UnknownLanguage, match="closest known"):
+        extract_batch("Germn", segmenter=real_segmenter)
+
+
+def test_ray_never_starts_more_actors_than_the_cpus_leave_free(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture) -> None:
+    ray_module = pytest.importorskip("langseg.integrations.ray")
+    monkeypatch.setattr(ray_module.ray, "cluster_resources", lambda: {"CPU": 2.0})
+    sizes = []
+
+    class Dataset:
+        def map_batches(self, *args, compute, **kwargs):
+            sizes.append(compute)
+            return self
+
+    monkeypatch.setattr(ray_module.ray.data, "ActorPoolStrategy", lambda size: size)
+    ray_module.tag_dataset(Dataset(), concurrency=16)
+    ray_module.tag_dataset(Dataset())
+    assert sizes == [1, 1] and "--concurrency 16 lowered to 1" in capsys.readouterr().err

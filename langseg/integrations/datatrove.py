@@ -18,6 +18,7 @@ The steps hold a Segmenter, which pickles without its model: each worker loads t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from ..extract import keep_language
@@ -80,6 +81,11 @@ class LangsegLanguageFilter(PipelineStep):
         self.batch_size = batch_size
         self.metadata_key = metadata_key
 
+    @cached_property
+    def _code(self) -> str | None:
+        """The language as records spell it (`deu` and `German` are `de`), read once in the worker."""
+        return self.segmenter.language_code(self.lang)
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Iterator[DatatroveDocument]:
         for chunk in batched(data or (), self.batch_size):
             missing = [doc for doc in chunk if self.metadata_key not in doc.metadata]
@@ -87,7 +93,7 @@ class LangsegLanguageFilter(PipelineStep):
             for doc in chunk:
                 record = doc.metadata.get(self.metadata_key)
                 result = _document(record) if record is not None else next(fresh)
-                reduced = keep_language(doc.text, result, self.lang, self.min_share)
+                reduced = keep_language(doc.text, result, self._code, self.min_share)
                 if reduced is None:
                     self.stat_update("dropped")
                     continue

@@ -52,10 +52,11 @@ def extract_batch(lang: str | None = None, min_share: float = 0.0, segmenter: Se
     """A batched map function that reduces each text to one language's spans and drops the rows below
     `min_share` (a batched map may return fewer rows)."""
     tagger = segmenter or Segmenter()
+    code = tagger.language_code(lang)  # as written (deu, German); an unknown one fails here, not per batch
 
     def extract(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         documents = tagger.segment_batch(batch[text_column])
-        reduced = [keep_language(text, doc, lang, min_share) for text, doc in zip(batch[text_column], documents)]
+        reduced = [keep_language(text, doc, code, min_share) for text, doc in zip(batch[text_column], documents)]
         keep = [i for i, text in enumerate(reduced) if text is not None]
         out = {column: [values[i] for i in keep] for column, values in batch.items()}
         out[text_column] = [reduced[i] for i in keep]
