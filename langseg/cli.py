@@ -28,12 +28,12 @@ from .extract import keep_language
 from .codes import UnknownLanguage
 from .colours import assign_colours, use_colour
 from .io import (DEFAULT_MAX_CHARS, STDIN, InputDoc, InputOptions, ReadProgress, atomic_output, batched,
-                 dumps_record, empty_folders, read_input, read_inputs)
+                 dumps_record, empty_folders, get_field, read_input, read_inputs)
 from .models import cache_dir, cached_models, fetch, manifest
 from .parquet import ParquetRecords
 from .pipeline import output_record, tag_documents, tag_records
 from .segmenter import Segmenter
-from .stats import CorpusStats, format_summary
+from .stats import CorpusStats, format_summary, rich_summary
 from .types import Document
 
 
@@ -420,29 +420,80 @@ def stats(job: _Job, as_json: bool) -> None:
     """
     def body() -> None:
         accumulator = CorpusStats()
-        for record in _records_for_stats(job):
+        for _doc, record in _records_for_stats(job):
             accumulator.add(record)
         summary = accumulator.summary()
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=1) if as_json else format_summary(summary))
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+        elif use_colour(None, sys.stdout) and _has_rich():  # bars on a terminal; plain text anywhere else
+            from rich.console import Console
+
+            Console(highlight=False).print(rich_summary(summary))
+        else:
+            click.echo(format_summary(summary))
 
     _run(body, job)
 
 
-def _records_for_stats(job: _Job) -> Iterator[dict[str, Any]]:
-    """Records already tagged pass through; anything else is tagged on the fly, batch by batch, in order."""
+def _records_for_stats(job: _Job) -> Iterator[tuple[InputDoc, dict[str, Any]]]:
+    """(input document, record): records already tagged pass through; anything else is tagged on the fly,
+    batch by batch, in order."""
     job.segmenter.scorer  # noqa: B018 - a missing model fails before any reading
     _say_stdin(job.inputs)
     tally = job.tally
-    for chunk in batched(read_inputs(job.inputs, job.options), job.batch_size):
-        untagged = [doc for doc in chunk if not _is_tagged(doc)]
-        results = iter(tag_documents(job.segmenter, untagged, job.batch_size))
-        for doc in chunk:
-            record = doc.fields if _is_tagged(doc) else next(results)[1].to_dict()
-            tally.seen += 1
-            if record.get("error") is not None:  # type: ignore[union-attr]
-                tally.failed += 1
-                tally.first_error = tally.first_error or _with_id(str(record["error"]), doc.id)  # type: ignore[index]
-            yield record  # type: ignore[misc]
+    progress = ReadProgress(job.inputs, job.options.glob)
+    with _progress(job.quiet, progress) as advance:
+        for chunk in batched(read_inputs(job.inputs, job.options, progress), job.batch_size):
+            untagged = [doc for doc in chunk if not _is_tagged(doc)]
+            results = iter(tag_documents(job.segmenter, untagged, job.batch_size))
+            for doc in chunk:
+                record = doc.fields if _is_tagged(doc) else next(results)[1].to_dict()
+                tally.seen += 1
+                if record.get("error") is not None:  # type: ignore[union-attr]
+                    tally.failed += 1
+                    tally.first_error = tally.first_error or _with_id(str(record["error"]), doc.id)  # type: ignore[index]
+                yield doc, record  # type: ignore[misc]
+                advance()
+
+
+@main.command(epilog=_examples(
+    "langseg report crawl.jsonl -o report.html",
+    "langseg tag crawl.jsonl --keep-fields -o tagged.jsonl && langseg report tagged.jsonl -o report.html",
+))
+@_corpus_options
+@click.option("-o", "--output", required=True, metavar="FILE", help="The HTML file to write (atomically).")
+@click.option("--title", default=None, help="The page's title (default: the inputs' names).")
+@click.option("--per-language", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="Monolingual documents sampled per language (mixed ones: four times as many).")
+def report(job: _Job, output: str, title: str | None, per_language: int) -> None:
+    """Write one self-contained HTML page that shows a corpus at a glance: its summary (the numbers of
+    `langseg stats`), languages by characters and documents, span scores per language, switches, the
+    language pairs of mixed documents, and a sample of documents coloured by span language.
+
+    INPUT is raw documents (tagged as they are read) or `langseg tag` output; keep the text in tagged
+    records with `tag --keep-fields` for the sample to show it. One pass, memory bounded whatever the
+    corpus size; the page opens from disk and fetches nothing.
+    """
+    from .report import ReportBuilder, render
+
+    def body() -> None:
+        builder = ReportBuilder(per_language=per_language, mixed=4 * per_language)
+        for doc, record in _records_for_stats(job):
+            text = doc.text if not _is_tagged(doc) else get_field(doc.fields or {}, job.options.text_field)
+            builder.add(record, text if isinstance(text, str) else None)
+        page = render(builder, title or "langseg report: " + (", ".join(job.inputs) or "stdin"))
+        with atomic_output(output) as out:
+            out.write(page.encode("utf-8"))
+        click.echo(f"langseg report: {output} ({builder.stats.documents:,} documents, "
+                   f"{len(page.encode('utf-8')) / 1024:,.0f} kB)", err=True)
+
+    _run(body, job)
+
+
+def _has_rich() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("rich") is not None
 
 
 def _is_tagged(doc: InputDoc) -> bool:

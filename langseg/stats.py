@@ -53,6 +53,37 @@ class CorpusStats:
         }
 
 
+def rich_summary(summary: dict[str, Any], top: int = 20) -> Any:
+    """The summary as a rich renderable with bars, for a terminal (`format_summary` is the plain text)."""
+    from rich.bar import Bar
+    from rich.console import Group
+    from rich.table import Table
+
+    head = Table.grid(padding=(0, 2))
+    head.add_row("documents", f"{summary['documents']:,}")
+    head.add_row("  with errors", f"{summary['errors']:,}")
+    head.add_row("  mixed", f"{summary['mixed']:,}  ({summary['mixed_share']:.1%} of processed)")
+    head.add_row("switches / document", f"{summary['switches_per_document']:.2f}")
+    head.add_row("characters in spans", f"{summary['characters_in_spans']:,}")
+    by_chars = summary["languages_by_characters"]
+    by_docs = summary["languages_by_documents"]
+    ranked = sorted(set(by_chars) | set(by_docs), key=lambda lang: (-by_chars.get(lang, 0.0), lang))
+    most_chars = max(by_chars.values(), default=0.0) or 1.0
+    most_docs = max(by_docs.values(), default=0) or 1
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    for name, justify in (("language", "left"), ("chars share", "right"), ("", "left"),
+                          ("main lang of docs", "right"), (" ", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for lang in ranked[:top]:
+        share, docs = by_chars.get(lang, 0.0), by_docs.get(lang, 0)
+        table.add_row(lang, f"{share:.2%}", Bar(most_chars, 0, share, width=24, color="blue"),
+                      f"{docs:,}", Bar(most_docs, 0, docs, width=16, color="cyan"))
+    parts: list[Any] = [head, "", table]
+    if len(ranked) > top:
+        parts.append(f"... and {len(ranked) - top} more languages (--json lists all)")
+    return Group(*parts)
+
+
 def format_summary(summary: dict[str, Any], top: int = 20) -> str:
     """A readable table of `CorpusStats.summary()`."""
     lines = [
