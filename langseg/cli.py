@@ -135,12 +135,13 @@ def _model_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--model", "-m", default=None, metavar="NAME|PATH",
                      help="A known model (see `langseg models list`) or the path to any fastText LID model. "
                           "Default: lid.176.ftz, fetched and cached on first use."),
-        click.option("--mixed-min-share", type=click.FloatRange(0, 1), default=defaults.mixed_min_share,
-                     show_default=True,
+        click.option("--mixed-min-share", type=click.FloatRange(0, 1), default=None,
                      help="`mixed` needs two languages that each hold at least this share of the spanned "
-                          "characters ..."),
-        click.option("--mixed-min-chars", type=click.IntRange(0), default=defaults.mixed_min_chars,
-                     show_default=True, help="... and at least this many characters."),
+                          f"characters ... [default: the model's own; {defaults.mixed_min_share:g} for the default "
+                          "model]"),
+        click.option("--mixed-min-chars", type=click.IntRange(0), default=None,
+                     help=f"... and at least this many characters. [default: the model's own; "
+                          f"{defaults.mixed_min_chars} for the default model]"),
         click.option("--languages", default=None, metavar="LIST",
                      help="Decode over these languages only: comma-separated ISO 639-1/3 codes, BCP 47 tags or "
                           "English names (en,deu,Spanish)."),
@@ -152,12 +153,17 @@ def _model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _segmenter(model: str | None, mixed_min_share: float, mixed_min_chars: int, languages: str | None,
-               min_score: float) -> Segmenter:
-    """The segmenter the model options describe; a language list is checked against the model at once, so
-    that a code it cannot produce is a usage error before any input is read."""
-    segmenter = Segmenter(model, mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars,
-                          languages=languages or (), min_score=min_score)
+def _segmenter(model: str | None, mixed_min_share: float | None, mixed_min_chars: int | None,
+               languages: str | None, min_score: float) -> Segmenter:
+    """The segmenter the model options describe (the model's own values where an option is not given); a
+    language list is checked against the model at once, so that a code it cannot produce is a usage
+    error before any input is read."""
+    given = {name: value for name, value in (("mixed_min_share", mixed_min_share),
+                                             ("mixed_min_chars", mixed_min_chars)) if value is not None}
+    try:
+        segmenter = Segmenter(model, languages=languages or (), min_score=min_score, **given)
+    except LangsegError as exc:
+        raise click.ClickException(str(exc)) from None
     if languages:
         try:
             segmenter.allowed_languages  # noqa: B018 - loads the model and reads the list
@@ -528,8 +534,9 @@ def ray_command(inputs: tuple[str, ...], output: str, output_format: str, addres
         raise click.ClickException(str(exc)) from None
     _run(lambda: ray_integration.run(
         list(inputs), output, output_format, address, concurrency, batch_size, model=model,
-        text_column=text_field, id_column=id_field, mixed_min_share=mixed_min_share,
-        mixed_min_chars=mixed_min_chars, languages=languages or (), min_score=min_score))
+        text_column=text_field, id_column=id_field, languages=languages or (), min_score=min_score,
+        **{name: value for name, value in (("mixed_min_share", mixed_min_share),
+                                           ("mixed_min_chars", mixed_min_chars)) if value is not None}))
 
 
 class _progress:

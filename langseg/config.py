@@ -1,14 +1,17 @@
-"""One frozen configuration object; its defaults come from the tuned parameter file `models/params.json`."""
+"""One frozen configuration object; a model's own values come from its folder under `models/` (`params.json`)."""
 
 from __future__ import annotations
 
+import difflib
 import math
+import sys
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from numbers import Integral, Real
 from typing import Any
 
 from .datafiles import models_json
+from .errors import LangsegError
 
 
 @dataclass(frozen=True)
@@ -70,23 +73,22 @@ class Config:
     second_opinion_context_below: float = 0.9
     """In a document where CLD2 found a language the model lacks, units up to this best fastText probability
     are asked too (only that language may enter): fastText is often fairly sure, and wrong, on them."""
-    second_opinion_lookalikes: tuple[tuple[str, str], ...] = (("is", "fo"), ("lv", "mi"), ("lv", "haw"),
-                                                               ("am", "ti"))
+    second_opinion_lookalikes: tuple[tuple[str, str], ...] = ()
     """(a language the model knows, one it lacks whose text it mistakes for it): a unit the model gives the
-    first, however surely, is asked too, and only the second may enter. lid.176 reads Faroese as Icelandic
-    at 0.8-0.95, Māori or Hawaiian with macrons as Latvian at 0.7, and Tigrinya as Amharic at 0.97-1.0."""
-    second_opinion_marked: tuple[tuple[str, str], ...] = (("ẹọṣẸỌṢ\u0323", "yo"), ("ịụṅỊỤṄ\u0323", "ig"))
+    first, however surely, is asked too, and only the second may enter. Model knowledge: the model's
+    folder under `models/` gives it (lid.176 reads Faroese as Icelandic at 0.8-0.95)."""
+    second_opinion_marked: tuple[tuple[str, str], ...] = ()
     """(letters, the language they mark): a unit holding any of the letters that the model gave another
     language with less than 0.9 is asked too, and only the marked language may enter, even one the model
-    knows and weighed close to its best. lid.176 reads Yoruba written with its dotted letters as Catalan,
-    Irish or Spanish at 0.4-0.75, and Igbo as Vietnamese."""
+    knows and weighed close to its best. Model knowledge, from the model's folder (lid.176 reads Yoruba
+    written with its dotted letters as Catalan)."""
     second_opinion_referee: bool = True
     """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
     probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
     CLD2 tells apart (Czech and Slovak, Afrikaans and Dutch, Bulgarian and Russian); English stays out."""
-    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = (("bs", "hr", "hbs", "sr"), ("hi", "mr"))
-    """Groups of languages whose close calls among themselves stay fastText's, because CLD2 does not tell
-    them apart better than fastText: Bosnian, Croatian and Serbian in Latin letters, and Hindi and Marathi."""
+    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = ()
+    """Groups of languages whose close calls among themselves stay the model's, because CLD2 does not tell
+    them apart better. Model knowledge, from the model's folder."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
@@ -173,12 +175,66 @@ _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookal
                      "second_opinion_referee_apart")
 
 
-@lru_cache(maxsize=1)
+class ParameterFileError(LangsegError, ValueError):
+    """A model's parameter file names a setting langseg does not have, or gives one a wrong value."""
+
+
+@lru_cache(maxsize=16)
+def model_defaults(model: str | None) -> Config:
+    """The Config for a model: its folder's `params.json` under `models/` (tuned parameters and rules),
+    or, for a model without one, the generic defaults of `Config` (see `announce_generic`). None: the
+    default model. An unknown or mistyped key raises `ParameterFileError` naming it and the file."""
+    name = model or str(models_json("manifest.json")["default"])
+    try:
+        data = models_json(f"{name}/params.json")
+    except FileNotFoundError:
+        return Config()
+    return _config_from(data, f"models/{name}/params.json")
+
+
+def has_own_parameters(model: str) -> bool:
+    """Whether `models/MODEL/params.json` exists."""
+    try:
+        models_json(f"{model}/params.json")
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def announce_generic(model: str) -> None:
+    """Say once per process, on stderr, that a model runs on the generic defaults."""
+    if model not in _ANNOUNCED:
+        _ANNOUNCED.add(model)
+        print(f"langseg: no tuned parameters for {model}: using the generic defaults (a folder models/{model}/ "
+              "with a params.json gives a model its own)", file=sys.stderr)
+
+
 def tuned_defaults() -> Config:
-    """The Config whose values come from `models/params.json` (fields it does not name keep their defaults)."""
-    values = dict(models_json("params.json")["params"])
+    """The Config of the default model (lid.176.ftz)."""
+    return model_defaults(None)
+
+
+_ANNOUNCED: set[str] = set()
+
+
+def _config_from(data: Any, where: str) -> Config:
+    known = {f.name for f in fields(Config)}
+    unknown_sections = set(data) - {"comment", "model", "held_out", "params", "rules"}
+    if unknown_sections:
+        raise ParameterFileError(f"{where}: unknown section {sorted(unknown_sections)[0]!r} "
+                                 "(known: comment, model, held_out, params, rules)")
+    values: dict[str, Any] = {}
+    for section in ("params", "rules"):
+        for name, value in (data.get(section) or {}).items():
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ParameterFileError(f"{where}: unknown setting {name!r} in {section!r}{hint}")
+            values[name] = value
     for name in _TUPLES_OF_TUPLES:  # JSON gives them as lists of lists
         if values.get(name):
             values[name] = tuple(tuple(items) for items in values[name])
-    known = {f.name for f in fields(Config)}
-    return Config(**{name: value for name, value in values.items() if name in known})
+    try:
+        return Config(**values)
+    except (TypeError, ValueError) as exc:
+        raise ParameterFileError(f"{where}: {exc}") from None

@@ -59,6 +59,23 @@ def manifest() -> dict[str, ModelInfo]:
     }
 
 
+def knowledge_name(model: str | os.PathLike[str] | None) -> str:
+    """The name under which a model's parameters and rules are kept (`models/NAME/`): a manifest name, or
+    for a path, the manifest name of the file it names, else the file's own name (which has no folder, so
+    the generic defaults apply)."""
+    if model is None:
+        return default_model_name()
+    text = os.fspath(model)
+    known = manifest()
+    if text in known:
+        return text
+    base = os.path.basename(text.rstrip("/"))
+    for info in known.values():
+        if info.file_name == base:
+            return info.name
+    return base if base not in ("", ".", "..") else "unnamed model"
+
+
 def default_model_name() -> str:
     return str(models_json("manifest.json")["default"])
 

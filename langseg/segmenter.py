@@ -13,13 +13,13 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .clauses import ClauseParams, ClauseSplitter, Pieces
-from .config import Config, tuned_defaults
+from .config import Config, announce_generic, has_own_parameters, model_defaults
 from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
 from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
 from .io import batched
-from .models import ResolvedModel, resolve
+from .models import ResolvedModel, knowledge_name, resolve
 from .codes import parse_language, parse_languages
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
 from .scripts import folded_scripts, language_scripts, main_script, script_count_chunks
@@ -46,7 +46,9 @@ class Segmenter:
         **overrides: Any,
     ) -> None:
         self.model = model
-        self.config = (config or tuned_defaults()).with_(**overrides)
+        name = knowledge_name(model)
+        self.config = (config or model_defaults(name)).with_(**overrides)
+        self._generic = name if config is None and not has_own_parameters(name) else None
         self._scorer = scorer
         self._resolved: ResolvedModel | None = None
         calibration = self.config.calibration
@@ -61,6 +63,8 @@ class Segmenter:
         if self._scorer is None:
             self._resolved = resolve(self.model)
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
+            if self._generic:
+                announce_generic(self._generic)
             scorer: Scorer = (WithSecondOpinion.from_config(primary, self.config)
                               if self.config.second_opinion else primary)
             if self.config.languages:

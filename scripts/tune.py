@@ -2,11 +2,11 @@
 
 Each fold's parameters are searched on the other folds only; the numbers reported are those of every
 document decoded with parameters that never saw it (held-out numbers). The parameters written to
-`models/params.json` are then searched on the whole set, and the score calibration is fitted on the
+`models/lid.176.ftz/params.json` are then searched on the whole set, and the score calibration is fitted on the
 held-out predictions.
 
     python scripts/tune.py                    # report held-out numbers, change nothing
-    python scripts/tune.py --write            # also write models/params.json
+    python scripts/tune.py --write            # also write models/lid.176.ftz/params.json
     python scripts/tune.py --model glotlid-v3 --params-out /tmp/glotlid-params.json --write
     python scripts/tune.py --flag-rule-only   # only the mixed-flag rule, on the shipped parameters
                                               # (the folds still run: the rule must hold on them too)
@@ -31,12 +31,13 @@ from devset import CachingOpinion, CachingScorer, folds, load_dev, load_scorer_m
 
 from langseg import Config, Segmenter  # noqa: E402
 from langseg.config import tuned_defaults  # noqa: E402
+from langseg.models import knowledge_name  # noqa: E402
 from langseg.scoring import FastTextScorer  # noqa: E402
 from langseg.second_opinion import Cld2Opinion, WithSecondOpinion  # noqa: E402
 from langseg.spans import is_mixed, one_language_map  # noqa: E402
 from langseg.types import Span  # noqa: E402
 
-PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "params.json"
+MODELS = Path(__file__).resolve().parents[1] / "models"
 
 # The search space: (low, high, log scale).
 SPACE = {
@@ -296,10 +297,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the folds' searches (the order they try parameters in); shows the search's spread")
     parser.add_argument("--write", action="store_true", help="write the parameters and calibration")
-    parser.add_argument("--params-out", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--params-out", type=Path, default=None,
+                        help="where --write writes (default: the model's folder, models/NAME/params.json)")
     parser.add_argument("--flag-rule-only", action="store_true",
                         help="only choose the mixed-flag rule, on the shipped parameters and calibration")
     args = parser.parse_args()
+    if args.params_out is None:
+        args.params_out = MODELS / knowledge_name(args.model) / "params.json"
 
     started = time.time()
     docs = load_dev()
@@ -350,13 +354,15 @@ def main() -> None:
         params.update(mixed_min_share=share, mixed_min_chars=chars, mixed_min_score=min_score)
         params["calibration"] = [list(knots[0]), list(knots[1])]
         document = {
-            "comment": "Decoding parameters of the default model, written by scripts/tune.py "
-                       "(cross-validated on ../shared/bench/dev.jsonl; see models/MODEL_CARD.md).",
+            "comment": previous.get("comment", "Decoding parameters of this model, written by scripts/tune.py "
+                                               "(cross-validated on ../shared/bench/dev.jsonl)."),
             "model": base.model_name,
             "held_out": {key: round(result["overall"][key], 4)
                          for key in ("char_acc_micro", "switch_f1", "mixed_f1", "langset_thr_frac")},
             "params": params,
+            "rules": previous.get("rules", {}),  # the model's known mistakes are kept as they are
         }
+        args.params_out.parent.mkdir(parents=True, exist_ok=True)
         args.params_out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.params_out}", file=sys.stderr)
 

