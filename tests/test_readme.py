@@ -91,6 +91,15 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
 
 def test_every_block_says_what_it_is() -> None:
     assert all(lang in {"sh", "python", "text", "json"} for lang, _code in blocks())
+    for page in (ROOT / "docs").glob("*.md"):
+        assert all(match.group(1) in {"text", "json"}
+                   for match in _FENCE.finditer(page.read_text(encoding="utf-8"))), page
+
+
+def test_every_local_link_of_the_readme_leads_somewhere() -> None:
+    text = README.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", text):
+        assert (ROOT / target).exists() or (ROOT.parent / target.removeprefix("../")).exists(), target
 
 
 @pytest.mark.model
