@@ -268,7 +268,7 @@ def test_shell_completion_script_is_generated() -> None:
 
 @pytest.mark.model
 def test_parquet_in_and_out_keeps_the_input_columns(tmp_path: Path) -> None:
-    pa = pytest.importorskip("pyarrow")
+    pa = pytest.importorskip("pyarrow", reason="the parquet extra is not installed")
     import pyarrow.parquet as pq
 
     source = tmp_path / "shard"  # recognised by its magic bytes, whatever its name
@@ -295,6 +295,7 @@ def test_parquet_output_needs_a_file(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_the_library_and_pipelines_take_languages_as_written(real_segmenter: Segmenter) -> None:
+    pytest.importorskip("datasets", reason="the hf extra is not installed")
     from langseg.integrations.hf import extract_batch
 
     text = f"{GERMAN}\n\n{ENGLISH}"
@@ -306,6 +307,7 @@ def test_the_library_and_pipelines_take_languages_as_written(real_segmenter: Seg
 
 def test_ray_never_starts_more_actors_than_the_cpus_leave_free(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("ray", reason="the ray extra is not installed")
     ray_module = pytest.importorskip("langseg.integrations.ray")
     monkeypatch.setattr(ray_module.ray, "cluster_resources", lambda: {"CPU": 2.0})
     sizes = []

@@ -42,6 +42,7 @@ def cli_records(corpus: Path, real_segmenter: Segmenter) -> dict[str, dict]:
 
 
 def test_hf_datasets_map_adds_fields_and_keeps_columns(corpus: Path, cli_records: dict) -> None:
+    pytest.importorskip("datasets", reason="the hf extra is not installed")
     from datasets import Dataset
 
     from langseg.integrations.hf import tag_batch
@@ -58,6 +59,7 @@ def test_hf_datasets_map_adds_fields_and_keeps_columns(corpus: Path, cli_records
 
 
 def test_hf_extract_keeps_one_language(corpus: Path) -> None:
+    pytest.importorskip("datasets", reason="the hf extra is not installed")
     from datasets import Dataset
 
     from langseg.integrations.hf import extract_batch
@@ -69,6 +71,7 @@ def test_hf_extract_keeps_one_language(corpus: Path) -> None:
 
 
 def test_datatrove_pipeline_annotates_and_filters(corpus: Path, cli_records: dict, tmp_path: Path) -> None:
+    pytest.importorskip("datatrove", reason="the datatrove extra is not installed")
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
@@ -124,7 +127,7 @@ def test_a_missing_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture(scope="module")
 def local_ray():
-    import ray
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed")
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     yield ray
