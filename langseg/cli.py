@@ -587,15 +587,18 @@ def _say_stdin(inputs: list[str]) -> None:
 
 @main.command(epilog=_examples(
     'langseg detect "Hola a todos. This is the English part of the text."',
+    'langseg detect --explain "Por Ana Pérez. The article begins here."',
     "langseg detect page.txt",
     "langseg detect < page.txt",
 ))
 @click.argument("text", required=False)
 @click.option("--color/--no-color", "colour", default=None,
               help="Colour the spans (default: on a terminal, unless NO_COLOR is set).")
+@click.option("--explain", is_flag=True,
+              help="Also say, per unit, what the model read, the evidence and which step decided its language.")
 @_model_options
-def detect(text: str | None, colour: bool | None, model: str | None, mixed_min_share: float, mixed_min_chars: int,
-           languages: str | None, min_score: float) -> None:
+def detect(text: str | None, colour: bool | None, explain: bool, model: str | None, mixed_min_share: float | None,
+           mixed_min_chars: int | None, languages: str | None, min_score: float) -> None:
     """Show one text's language spans, coloured by language in a terminal.
 
     TEXT is the text itself, or the name of a file to read; without it, stdin is read.
@@ -610,7 +613,12 @@ def detect(text: str | None, colour: bool | None, model: str | None, mixed_min_s
         elif "\n" not in source and len(source) < 4096 and os.path.isfile(source):
             click.echo(f"langseg: reading the file {source} (it exists; quote other text to tag it)", err=True)
             source = next(iter(read_input(source, InputOptions(format="text")))).text
-        _show(source, segmenter.segment(source), use_colour(colour, sys.stdout))
+        if explain:
+            explained = segmenter.explain(source)
+            _show(source, explained.document, use_colour(colour, sys.stdout))
+            click.echo("\nunits:\n" + explained.format())
+        else:
+            _show(source, segmenter.segment(source), use_colour(colour, sys.stdout))
 
     _run(body)
 

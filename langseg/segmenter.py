@@ -16,6 +16,7 @@ from .clauses import ClauseParams, ClauseSplitter, Pieces
 from .config import Config, announce_generic, has_own_parameters, model_defaults
 from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
+from .explain import Explanation, explanation
 from .extract import keep_language
 from .homoglyphs import repair_homoglyphs
 from .io import batched
@@ -144,7 +145,18 @@ class Segmenter:
         with _one_blas_thread():  # the products here are small: threads only compete with worker processes
             return self._segment_batch(texts, ids if ids is not None else [None] * len(texts))
 
-    def _segment_batch(self, texts: Sequence[str], ids: Sequence[str | None]) -> list[Document]:
+    def explain(self, text: str) -> Explanation:
+        """`segment(text)` with, for each unit, the evidence that decided its language and which step did
+        (its own reading, the second opinion, its context, a split inside it): `--explain` in the CLI."""
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes a str, not {type(text).__name__}")
+        trace: dict[str, Any] = {}
+        with _one_blas_thread():
+            document = self._segment_batch([text], [None], trace)[0]
+        return explanation(self, text, document, trace)
+
+    def _segment_batch(self, texts: Sequence[str], ids: Sequence[str | None],
+                       trace: dict[str, Any] | None = None) -> list[Document]:
         unit_starts, unit_ends, unit_lines = array("q"), array("q"), array("q")  # the batch's units, in order
         counts: list[int] = []
         pieces: list[str] = []
@@ -156,7 +168,11 @@ class Segmenter:
         starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        codes, scored, labels, confidences, own = self._label(pieces, scored, doc_of[scored], lines[scored])
+        codes, scored, labels, confidences, own, evidence = self._label(pieces, scored, doc_of[scored],
+                                                                        lines[scored])
+        if trace is not None:  # what `explain` shows: the units and what decided each
+            trace.update(pieces=pieces, starts=starts, ends=ends, scored=scored, labels=labels,
+                         confidences=confidences, evidence=evidence, codes=codes)
         unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
         unit_labels[scored] = labels
         unit_confidences = np.zeros(len(pieces))
@@ -166,6 +182,8 @@ class Segmenter:
             starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
                 splitter, codes, pieces, scored, own, starts, ends, unit_labels, unit_confidences, doc_of,
                 len(texts))
+        if trace is not None:
+            trace.update(clause_starts=starts, clause_ends=ends, clause_labels=unit_labels)
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
         if self.config.min_score > 0:
             spans = [below_floor_as_und(document_spans, self.config.min_score) for document_spans in spans]
@@ -228,7 +246,7 @@ class Segmenter:
         return self._allowed
 
     def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
-               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, Evidence]:
         """The units the model could score, each one's language (a column of the codes), its probability
         and its own three most probable languages (before decoding; -1 or less for none)."""
         config = self.config
@@ -255,7 +273,7 @@ class Segmenter:
                                                     [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
-        return evidence.codes, scored, labels, confidences, own
+        return evidence.codes, scored, labels, confidences, own, evidence
 
     def _rescored_repairs(self, texts: list[str], docs: np.ndarray, evidence: Evidence) -> Evidence:
         """`evidence` with some units scored again where putting their Latin/Cyrillic lookalike letters

@@ -321,3 +321,35 @@ def test_ray_never_starts_more_actors_than_the_cpus_leave_free(monkeypatch: pyte
     ray_module.tag_dataset(Dataset(), concurrency=16)
     ray_module.tag_dataset(Dataset())
     assert sizes == [1, 1] and "--concurrency 16 lowered to 1" in capsys.readouterr().err
+
+
+# --explain (issue #25): why each unit came out as it did
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", [
+    "Por Ana Pérez. The article begins here.\n\nIch habe das gestern gesehen, ama çok pahalıydı, maalesef alamadım.",
+    "12345\nUmuzi wakwa Zulu uyakhula ngokushesha kakhulu emakhaya.\n\n" + ENGLISH,
+    "",
+])
+def test_explain_gives_the_same_record_and_one_row_per_unit(real_segmenter: Segmenter, text: str) -> None:
+    explained = real_segmenter.explain(text)
+    assert explained.document == real_segmenter.segment(text)
+    assert [(u.start, u.end) for u in explained.units] == sorted((u.start, u.end) for u in explained.units)
+    for unit in explained.units:
+        assert text[unit.start:unit.end] == unit.text and unit.because
+        assert all(unit.start <= a < b <= unit.end for a, b, _lang in unit.pieces)
+    json.dumps(explained.to_dict())
+
+
+@pytest.mark.model
+def test_explain_names_the_step_that_decided(real_segmenter: Segmenter) -> None:
+    text = "Por Ana Pérez. The article begins here.\n12345\nUmuzi wakwa Zulu uyakhula ngokushesha kakhulu emakhaya."
+    becauses = [unit.because for unit in real_segmenter.explain(text).units]
+    assert becauses[0].startswith("its context") and becauses[1].startswith("its own reading")
+    assert becauses[2].startswith("no letters") and becauses[3].startswith("the second opinion (CLD2)")
+
+
+@pytest.mark.model
+def test_detect_explain_prints_the_units() -> None:
+    result = run("detect", "--explain", f"{GERMAN} {ENGLISH}")
+    assert result.exit_code == 0 and "units:" in result.stdout and "decided by" in result.stdout
