@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -191,44 +191,91 @@ def decode_evidence(
     count = len(evidence)
     if count == 0:
         return np.empty(0, np.int64), np.empty(0)
-    ids, probs = evidence.ids, evidence.probs
-    valid = ids >= 0
-    candidate = candidate_entries(evidence)
-    starts = document_starts(np.asarray(doc_index))
-    documents = len(starts)
-    docs = np.repeat(np.arange(documents), np.diff(np.r_[starts, count]))  # numbered from 0 here
-    # Each document's own candidates, in code order, are its columns 0, 1, ...: the matrices are as wide
-    # as the most candidates one document has (a handful), not as all the batch's documents have together.
-    # `keys` holds every (document, language) pair once, sorted; a document's pairs are a contiguous run.
-    codes = len(evidence.codes) + 1  # ids shifted by one: an empty row's -1 becomes 0
-    wanted = docs[:, None] * codes + (ids + 1)
-    keys = np.unique(wanted[candidate])
-    key_docs = keys // codes
-    first = np.searchsorted(key_docs, np.arange(documents))
-    width = int(np.diff(np.r_[first, len(keys)]).max())
-    language = np.full((documents, width), -1, dtype=np.int64)  # each column's language (-1: padding)
-    language[key_docs, np.arange(len(keys)) - first[key_docs]] = keys % codes - 1
-    column_code = np.maximum(language, 0)  # padding columns read code 0: their emissions are -inf below
+    columns = _DocumentColumns.of(evidence, np.asarray(doc_index))
+    table = columns.table(evidence)
+    emissions = _emissions(evidence, columns, table, weights, floor, penalty, prior_weight, confidence_power, mass)
+    factors = None  # per document and language: what a change into it costs, in switch costs
+    if settled_switch_factor != 1.0:
+        if settled is None:
+            settling = np.flatnonzero(_settling(weights, evidence, settled_min_prob))
+            marks = np.zeros(columns.language.shape, dtype=bool)
+            marks[columns.docs[settling], columns.position[settling, 0]] = True
+        else:  # windows of one document: its settled languages are every window's
+            marks = settled[columns.code]
+        factors = np.where(marks, settled_switch_factor, 1.0)
+    if entry is not None:
+        _enter_windows(emissions, columns, entry[np.asarray(doc_index)[columns.starts]], switch_costs, factors)
+    chosen = _best_paths(emissions, columns, switch_costs, factors)
+    return columns.language[columns.docs, chosen], table[np.arange(count), chosen]
 
-    def column_of(numbers: np.ndarray, languages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+@dataclass(frozen=True)
+class _DocumentColumns:
+    """Each document's own candidate languages (every unit's best, and any with `CANDIDATE_PROB`), in code
+    order, as its columns 0, 1, ...: the matrices are as wide as the most candidates one document has (a
+    handful), not as all the batch's documents have together. `keys` holds every (document, language)
+    pair once, sorted (a document's pairs are a contiguous run from `first[d]`); `language[d, j]` is
+    document d's column j's language (-1: padding; `code` reads 0 there); `docs` each unit's document
+    (numbered from 0) and `starts` each document's first unit; `position` each evidence entry's column."""
+
+    keys: np.ndarray
+    first: np.ndarray
+    stride: int
+    language: np.ndarray
+    code: np.ndarray
+    docs: np.ndarray
+    starts: np.ndarray
+    position: np.ndarray
+    listed: np.ndarray
+
+    @classmethod
+    def of(cls, evidence: Evidence, doc_index: np.ndarray) -> _DocumentColumns:
+        ids = evidence.ids
+        count = len(ids)
+        starts = document_starts(doc_index)
+        documents = len(starts)
+        docs = np.repeat(np.arange(documents), np.diff(np.r_[starts, count]))
+        stride = len(evidence.codes) + 1  # ids shifted by one: an empty row's -1 becomes 0
+        keys = np.unique((docs[:, None] * stride + (ids + 1))[candidate_entries(evidence)])
+        key_docs = keys // stride
+        first = np.searchsorted(key_docs, np.arange(documents))
+        width = int(np.diff(np.r_[first, len(keys)]).max())
+        language = np.full((documents, width), -1, dtype=np.int64)
+        language[key_docs, np.arange(len(keys)) - first[key_docs]] = keys % stride - 1
+        columns = cls(keys, first, stride, language, np.maximum(language, 0), docs, starts,
+                      np.empty(0, np.int64), np.empty(0, bool))
+        position, listed = columns.column_of(docs[:, None], ids)
+        return replace(columns, position=position, listed=listed)
+
+    def column_of(self, numbers: np.ndarray, languages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each (document, language)'s column in its document, and whether the language has one."""
-        key = numbers * codes + (languages + 1)
-        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-        return at - first[numbers], keys[at] == key
+        key = numbers * self.stride + (languages + 1)
+        at = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        return at - self.first[numbers], self.keys[at] == key
 
-    position, listed = column_of(docs[:, None], ids)
-    present = valid & listed
-    rows = np.broadcast_to(np.arange(count)[:, None], ids.shape)
-    table = np.bincount(rows[present] * width + position[present], weights=probs[present],
-                        minlength=count * width).reshape(count, width)
+    def table(self, evidence: Evidence) -> np.ndarray:
+        """Each unit's probability of each of its document's columns (units x width)."""
+        ids, probs = evidence.ids, evidence.probs
+        count, width = len(ids), self.language.shape[1]
+        present = (ids >= 0) & self.listed
+        rows = np.broadcast_to(np.arange(count)[:, None], ids.shape)
+        return np.bincount(rows[present] * width + self.position[present], weights=probs[present],
+                           minlength=count * width).reshape(count, width)
 
-    smallest = np.where(valid | (ids == PRUNED), probs, np.inf).min(axis=1)  # a pruned entry: 0, so the floor
+
+def _emissions(evidence: Evidence, columns: _DocumentColumns, table: np.ndarray, weights: np.ndarray, floor: float,
+               penalty: ScriptPenalty | None, prior_weight: float, confidence_power: float,
+               mass: np.ndarray | None) -> np.ndarray:
+    """Each unit's weighted log-probability of each of its document's columns, less its script penalty,
+    plus the document's prior; padding columns -inf."""
+    ids, probs = evidence.ids, evidence.probs
+    smallest = np.where((ids >= 0) | (ids == PRUNED), probs, np.inf).min(axis=1)  # a pruned entry: 0, so the floor
     unlisted = np.maximum(floor, np.minimum(smallest, _leftover(evidence)))
-    raw_weights = weights
     weights = _confident(weights, probs, confidence_power)
     emissions = np.where(table > floor, table, unlisted[:, None])  # in place below: big documents are big
     np.log(emissions, out=emissions)
     emissions *= weights[:, None]
+    docs, language = columns.docs, columns.language
     if penalty is not None and len(penalty.shares):
         paying = np.flatnonzero(penalty.applies)
         shares = penalty.shares  # one row per paying unit, in unit order
@@ -236,44 +283,48 @@ def decode_evidence(
         # The share of each paying unit's letters in each language's scripts, for the languages any document
         # here has (einsum's own loop rather than `@`: a BLAS call would start threads that compete with
         # worker processes for the cores, for matrices this small), then taken at its document's columns.
-        languages, column_language = np.unique(column_code, return_inverse=True)
+        languages, column_language = np.unique(columns.code, return_inverse=True)
         in_script = np.einsum("us,ls->ul", shares[:, used],
                               penalty.membership[languages][:, penalty.scripts[used]])
-        columns = column_language.reshape(language.shape)[docs[paying]]  # paying units x their columns
-        has_script = penalty.membership[languages].any(axis=1)[columns]
-        emissions[paying] -= penalty.cost * (1.0 - np.take_along_axis(in_script, columns, axis=1)) * has_script
-
+        paying_columns = column_language.reshape(language.shape)[docs[paying]]  # paying units x their columns
+        has_script = penalty.membership[languages].any(axis=1)[paying_columns]
+        emissions[paying] -= penalty.cost * (1.0 - np.take_along_axis(in_script, paying_columns, axis=1)) * has_script
     if prior_weight:
         if mass is None:
-            masses = np.zeros((documents, width))
+            masses = np.zeros(language.shape)
             above = np.where(table > floor, table, 0.0)  # as everywhere here, what is below the floor is nothing
+            starts = columns.starts
             masses[docs[starts]] = np.add.reduceat(weights[:, None] * above, starts, axis=0)
             prior = masses / np.maximum(masses.sum(axis=1, keepdims=True), 1e-12)
         else:  # windows of one document: the whole document's prior is every window's
-            prior = mass[column_code] / max(mass.sum(), 1e-12)
+            prior = mass[columns.code] / max(mass.sum(), 1e-12)
         emissions += prior_weight * np.log(np.maximum(prior, floor))[docs]
     emissions[(language < 0)[docs]] = -np.inf  # a document's padding columns
+    return emissions
 
-    factors = None  # per document and language: what a change into it costs, in switch costs
-    if settled_switch_factor != 1.0:
-        if settled is None:
-            settling = np.flatnonzero(_settling(raw_weights, evidence, settled_min_prob))
-            marks = np.zeros((documents, width), dtype=bool)
-            marks[docs[settling], position[settling, 0]] = True
-        else:  # windows of one document: its settled languages are every window's
-            marks = settled[column_code]
-        factors = np.where(marks, settled_switch_factor, 1.0)
-    if entry is not None:
-        heads = entry[np.asarray(doc_index)[starts]]
-        column, known = column_of(docs[starts], heads)
-        known &= heads >= 0
-        kept = emissions[starts[known], column[known]]
-        entering = starts[heads >= 0]
-        cost = switch_costs[entering][:, None]
-        emissions[entering] -= cost if factors is None else cost * factors[docs[entering]]
-        emissions[starts[known], column[known]] = kept
+
+def _enter_windows(emissions: np.ndarray, columns: _DocumentColumns, heads: np.ndarray, switch_costs: np.ndarray,
+                   factors: np.ndarray | None) -> None:
+    """Windows of one long document: changing from `heads[d]` (the language of the unit just before window
+    d, -1 for none) costs the window's first unit the switch cost, in place."""
+    starts, docs = columns.starts, columns.docs
+    column, known = columns.column_of(docs[starts], heads)
+    known &= heads >= 0
+    kept = emissions[starts[known], column[known]]
+    entering = starts[heads >= 0]
+    cost = switch_costs[entering][:, None]
+    emissions[entering] -= cost if factors is None else cost * factors[docs[entering]]
+    emissions[starts[known], column[known]] = kept
+
+
+def _best_paths(emissions: np.ndarray, columns: _DocumentColumns, switch_costs: np.ndarray,
+                factors: np.ndarray | None) -> np.ndarray:
+    """Each unit's column on its document's best path: all documents stepped together, longest first (the
+    live documents are a prefix of that order at each step)."""
+    count, width = emissions.shape
+    starts = columns.starts
     lengths = np.diff(np.r_[starts, count])
-    order = np.argsort(-lengths, kind="stable")  # longest first: the live documents are a prefix at each step
+    order = np.argsort(-lengths, kind="stable")
     sorted_starts = starts[order]
     sorted_lengths = lengths[order]
     steps = int(sorted_lengths[0])
@@ -281,7 +332,7 @@ def decode_evidence(
     live = np.searchsorted(-sorted_lengths, -np.arange(steps), side="left").tolist()
     score = emissions[sorted_starts].copy()
     if factors is not None:
-        factors = factors[docs[sorted_starts]]  # in the order the steps take documents
+        factors = factors[columns.docs[sorted_starts]]  # in the order the steps take documents
     pointer = np.int16 if width < 2**15 else np.int32
     back = np.empty((count, width), dtype=pointer)  # back[unit, state]: the state before it on the best path
     states = np.arange(width, dtype=pointer)
@@ -305,7 +356,7 @@ def decode_evidence(
         chosen[units] = state[:alive]
         if step:
             state[:alive] = back[units, state[:alive]]
-    return language[docs, chosen], table[np.arange(count), chosen]
+    return chosen
 
 
 def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
