@@ -17,19 +17,16 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .config import Config
+from .datafiles import models_json
 from .labels import normalise_label
 from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
 
 
-NOT_OVER_THE_MODEL = frozenset({"en"})
-"""Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable.
-
-Asked for its best effort, CLD2 calls English, reliably, short Latin-script text it finds little in:
-product names and numbers ("Version 2.0 del Manual.", "Sprawdź Windows Update."), names in a sentence,
-mojibake. lid.176 knows no language better, so English it neither chose nor ranked near its choice is
-CLD2's default, not a model failure: on the dev set none of the characters CLD2 moved to English that
-way was English."""
+def not_over_the_model() -> frozenset[str]:
+    """Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable:
+    CLD2 knowledge, kept as data in `models/cld2.json` (with why)."""
+    return frozenset(models_json("cld2.json")["not_over_the_model"])
 
 
 CLOSE_CALL = 1 / 3
@@ -58,7 +55,7 @@ Answer = tuple[str, float, bool]
 class Cld2Opinion:
     """CLD2's best language for a text, and which of its answers may enter the main model's evidence."""
 
-    def __init__(self, known: frozenset[str], not_over_the_model: frozenset[str] = NOT_OVER_THE_MODEL) -> None:
+    def __init__(self, known: frozenset[str], kept_out: frozenset[str] | None = None) -> None:
         import pycld2
 
         self._detect = pycld2.detect
@@ -71,8 +68,8 @@ class Cld2Opinion:
         """Every language CLD2 can name."""
         self.languages = frozenset(code for code in self.all_languages if code not in known)
         """The languages CLD2 can name and the main model cannot."""
-        self.over_the_model = self.all_languages - not_over_the_model
-        """The languages a reliable CLD2 answer may name over the main model's (see `NOT_OVER_THE_MODEL`)."""
+        self.over_the_model = self.all_languages - (not_over_the_model() if kept_out is None else kept_out)
+        """The languages a reliable CLD2 answer may name over the main model's (see `not_over_the_model`)."""
 
     def answer(self, text: str) -> Answer | None:
         """CLD2's best-effort answer for `text` (None for text it cannot take)."""
@@ -281,7 +278,7 @@ class WithSecondOpinion:
         """The referee round: CLD2 on fastText's close calls (a runner-up with at least a third of the best's
         probability) not `answered` by an earlier round; a reliable answer naming the runner-up enters.
         lid.176.ftz wavers between neighbours (Czech and Slovak, Afrikaans and Dutch, Bulgarian and
-        Russian) where CLD2 tells them apart. English stays out (see `NOT_OVER_THE_MODEL`), and so do close
+        Russian) where CLD2 tells them apart. English stays out (see `not_over_the_model`), and so do close
         calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian; Hindi, Marathi), which CLD2
         separates no better than fastText."""
         best, second = ids[:, 0], ids[:, 1]
