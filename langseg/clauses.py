@@ -39,6 +39,7 @@ class ClauseParams:
     min_prob: float = 0.5
     own_reading: bool = False
     reference_words: float = 0.0
+    chunk_words: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,16 @@ class ClauseSplitter:
         first, last = tokens.first[:-1], tokens.first[1:]
         counts = last - first
         runs, run_language = self._script_runs(texts, tokens)
-        candidates, in_document = _candidates(np.column_stack([own, run_language]), labels, docs,
+        chunk_language = self._chunk_languages(tokens, counts, labels, runs)
+        candidates, in_document = _candidates(np.column_stack([own, run_language, chunk_language]), labels, docs,
                                               params.own_reading)
-        # a short unit with names is read without them by the unit decoder: its words are not split apart
+        # a short unit with names is read without them by the unit decoder: its words are not split apart,
+        # unless it changes script ("English German French - Английский язык"), itself a sign of a switch
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
+        two_scripts = np.zeros(len(texts), dtype=bool)
+        nonempty = np.flatnonzero(counts > 0)
+        two_scripts[nonempty] = runs[first[nonempty]] != runs[last[nonempty] - 1]
+        named &= ~two_scripts
         alternatives = (candidates[:, 1:] >= 0).any(axis=1)  # a unit with one candidate has nothing to split
         splittable = np.flatnonzero((counts >= 2) & (labels >= 0) & ~named & alternatives)
         columns = np.zeros(len(tokens), dtype=np.int64)  # each token's candidate column (0: the unit's label)
@@ -151,6 +158,40 @@ class ClauseSplitter:
                 column = 0 if other[unit, 0] < 0 else 1
                 other[unit, column] = language
         return run, other
+
+    def _chunk_languages(self, tokens: Tokens, counts: np.ndarray, labels: np.ndarray, runs: np.ndarray
+                         ) -> np.ndarray:
+        """For each unit of at least two chunks, the language most of its chunks of `chunk_words` words
+        (within a script run) read as, when that is not the unit's (units x 1; -1 for none): a clause in a
+        minority language ("... sagte nur 'I will be back before the end of the week' und ging") barely
+        moves the whole sentence's top languages, so it must be named as a candidate from below."""
+        size = self.params.chunk_words
+        out = np.full((len(counts), 1), -1, dtype=np.int64)
+        if not size:
+            return out
+        units = np.flatnonzero((counts >= 2 * size) & (labels >= 0))
+        if not len(units):
+            return out
+        chunks = counts[units] // size  # whole chunks of each unit, from its first word
+        lo = tokens.first[units].repeat(chunks) + size * (np.arange(int(chunks.sum()))
+                                                          - (np.cumsum(chunks) - chunks).repeat(chunks))
+        hi = lo + size
+        same_run = runs[lo] == runs[hi - 1]
+        lo, hi = lo[same_run], hi[same_run]
+        owner = np.searchsorted(tokens.first, lo, side="right") - 1
+        log_probs = self.scorer.range_log_probs(tokens, lo, hi)
+        known = np.isfinite(log_probs).any(axis=1)
+        best = log_probs.argmax(axis=1)
+        foreign = known & (best != labels[owner])
+        if not foreign.any():
+            return out
+        pairs, votes = np.unique(owner[foreign] * len(self.scorer.codes) + best[foreign], return_counts=True)
+        order = np.lexsort((-votes, pairs // len(self.scorer.codes)))  # per unit, most chunks first
+        pairs = pairs[order]
+        unit_of = pairs // len(self.scorer.codes)
+        lead = np.r_[True, unit_of[1:] != unit_of[:-1]]
+        out[unit_of[lead], 0] = pairs[lead] % len(self.scorer.codes)
+        return out
 
     def _script_changes(self, texts: list[str], bounds: list[tuple[int, int]]) -> np.ndarray:
         """Whether each piece (`bounds` in its unit's text) is written in another main script than the rest

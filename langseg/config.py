@@ -111,6 +111,10 @@ class Config:
     """only if its own text reads as its language with at least this probability"""
     clause_min_chars: int = 8
     """and holds at least this many letters."""
+    clause_chunk_words: int = 0
+    """A unit's words are also read this many at a time, and the language most of those chunks read as
+    becomes a candidate of the split (0: not): a clause in a minority language barely moves the whole
+    sentence's top languages."""
     clause_own_reading: bool = True
     """Hold the language a unit's own text reads as (before its context decided) to `clause_margin`, not
     to `clause_new_margin`: a sentence its context absorbed can stand again on its own evidence."""
@@ -155,7 +159,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "top_k": (1, math.inf), "batch_size": (1, math.inf), "mixed_min_chars": _NOT_NEGATIVE,
     "clause_radius": _NOT_NEGATIVE, "clause_switch_cost": _NOT_NEGATIVE, "clause_margin": (-math.inf, math.inf),
     "clause_new_margin": (-math.inf, math.inf), "clause_min_prob": _PROBABILITY, "clause_reference_words": _NOT_NEGATIVE,
-    "clause_min_chars": _NOT_NEGATIVE,
+    "clause_min_chars": _NOT_NEGATIVE, "clause_chunk_words": _NOT_NEGATIVE,
     "floor": (1e-12, 1.0), "full_weight_chars": (1.0, math.inf),
     "switch_cost": _NOT_NEGATIVE, "sentence_switch_cost": _NOT_NEGATIVE, "settled_switch_factor": _NOT_NEGATIVE,
     "prior_weight": _NOT_NEGATIVE, "confidence_power": _NOT_NEGATIVE, "script_cost": _NOT_NEGATIVE,
@@ -166,7 +170,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "second_opinion_weight": _PROBABILITY,
 }
 """Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
-_WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars"})
+_WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars",
+                            "clause_chunk_words"})
 _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee", "clause_split",
              "clause_own_reading")
 

@@ -208,7 +208,7 @@ class Segmenter:
             radius=config.clause_radius, switch_cost=config.clause_switch_cost, margin=config.clause_margin,
             min_chars=config.clause_min_chars, floor=config.floor, new_margin=config.clause_new_margin,
             min_prob=config.clause_min_prob, own_reading=config.clause_own_reading,
-            reference_words=config.clause_reference_words),
+            reference_words=config.clause_reference_words, chunk_words=config.clause_chunk_words),
             getattr(self.scorer, "codes", ()), config.mixed_one_language)
 
     def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:

@@ -65,6 +65,14 @@ def test_the_readme_examples_hold_both_languages(real_segmenter: Segmenter, text
     ("We have this old saying in germany الله أكبر", ["en", "ar"]),
     pytest.param("The menu offers three dishes today: 牛肉麵、餃子和炒飯，都很好吃。", ["en", "zh"],
                  marks=BELOW_MIN_PROB),
+    # a clause of a language the sentence as a whole does not even list among its top three
+    ('Er sagte nur "I will be back before the end of the week, I promise" und ging dann nach Hause.',
+     ["de", "en", "de"]),
+    ('Sie schrieb mir gestern "this is honestly the best thing that happened to me all year" und lachte.',
+     ["de", "en", "de"]),
+    # a short unit of names that changes script
+    ("English German French - Английский язык", ["en", "ru"]),
+    ("Italiano Spagnolo Tedesco - Итальянский язык", ["it", "ru"]),
 ])
 def test_a_switch_inside_a_sentence_is_found(real_segmenter: Segmenter, text: str, expected: list[str]) -> None:
     assert languages_in_order(real_segmenter, text) == expected
