@@ -201,9 +201,16 @@ def test_what_a_user_sees_in_a_browser(tmp_path: Path) -> None:
         visible = [a for a in articles if a.is_displayed()]
         assert visible and all("fr" in a.get_attribute("data-langs").split() for a in visible)
         assert driver.find_element(By.ID, "shown-count").text == f"{len(visible)} of {total} shown"
-        # hover shows a span's language, score and offsets
-        span = driver.find_element(By.CSS_SELECTOR, "article.doc .span")
+        # hover, or keyboard focus, shows a span's language, score and offsets
+        span = next(s for s in driver.find_elements(By.CSS_SELECTOR, "article.doc .span") if s.is_displayed())
         assert re.fullmatch(r"\w+ · score [\d.]+ · characters \d+–\d+", span.get_attribute("title"))
+        driver.execute_script("arguments[0].focus()", span)
+        shown = driver.execute_script("return getComputedStyle(arguments[0], '::after').content", span)
+        assert re.fullmatch(r'"\w+ · score [\d.]+ · \d+–\d+"', shown), shown
+        # a phone's width: nothing runs off the side
+        driver.set_window_size(390, 844)
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        driver.set_window_size(1280, 1800)
         # nothing went wrong and nothing was fetched
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert not errors, errors
