@@ -207,6 +207,7 @@ def test_what_a_user_sees_in_a_browser(tmp_path: Path) -> None:
         driver.execute_script("arguments[0].focus()", span)
         shown = driver.execute_script("return getComputedStyle(arguments[0], '::after').content", span)
         assert re.fullmatch(r'"\w+ · score [\d.]+ · \d+–\d+"', shown), shown
+        driver.execute_script("arguments[0].blur()", span)
         # a phone's width: nothing runs off the side
         driver.set_window_size(390, 844)
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
