@@ -14,30 +14,15 @@ from itertools import pairwise
 
 import numpy as np
 
-from .types import UND, Span, Unit
-
-
-def merge_spans(units: Sequence[Unit], labels: Sequence[str], confidences: Sequence[float],
-                calibrate: Callable[[float], float] | None = None) -> tuple[Span, ...]:
-    """Merge neighbouring units of one language into spans; a span's score is its units' length-weighted
-    confidence (passed through `calibrate` when given).
-
-    >>> units = [Unit(0, 4), Unit(5, 7), Unit(8, 12), Unit(13, 17)]
-    >>> [(s.start, s.end, s.lang) for s in merge_spans(units, ["es", "und", "es", "en"], [0.9, 0.0, 0.7, 0.8])]
-    [(0, 12, 'es'), (13, 17, 'en')]
-    """
-    codes = tuple(sorted(set(labels) - {UND}))
-    column = {code: j for j, code in enumerate(codes)}
-    return spans_of_documents(np.array([unit.start for unit in units], dtype=np.int64),
-                              np.array([unit.end for unit in units], dtype=np.int64),
-                              np.array([column.get(label, -1) for label in labels], dtype=np.int64),
-                              np.asarray(confidences, dtype=np.float64), [len(units)], codes, calibrate)[0]
+from .types import UND, Span
 
 
 def spans_of_documents(starts: np.ndarray, ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray,
                        counts: Sequence[int], codes: Sequence[str], calibrate: Callable[[float], float] | None = None
                        ) -> list[tuple[Span, ...]]:
-    """`merge_spans` for the units of many documents at once, given as arrays: their starts and ends, their
+    """Neighbouring units of one language merged into spans, for the units of many documents at once,
+    given as arrays (a span's score is its units' length-weighted confidence, through `calibrate` when
+    given): their starts and ends, their
     labels as columns of `codes` (-1: `und`) and their confidences, `counts[d]` units for document d.
 
     The merging is done on the arrays for the whole batch, not unit by unit nor document by document;

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langseg.spans import (dominant_language, is_mixed, language_shares, merge_spans, one_language_map,
-                           spans_of_documents)
+from langseg.spans import dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from langseg.types import UND, Span, Unit, rounded_shares
+
+from .reference import merge_spans
 
 
 def test_neighbouring_units_of_one_language_merge() -> None:
