@@ -58,9 +58,8 @@ class Config:
     """Codes the mixed flag counts as one language: the written standards of one language (Norwegian
     Bokmål and Nynorsk), used side by side without making a page bilingual. Spans keep their codes."""
     repair_homoglyphs: bool = True
-    """Score a unit the model gave a Cyrillic-script language with less than 0.99 again, with the Latin
-    lookalike letters typed into its Cyrillic words ("декiлька" with a Latin i) put back in Cyrillic (the
-    model's input only; offsets are the text's)."""
+    """Give the model every unit with the lookalike letters of each mixed-script word put back in the
+    word's own script ("декiлька" with a Latin i read as "декілька"; see `langseg.rewrites`)."""
     mask_names: bool = True
     """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
     second_opinion: bool = True

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .types import UND, Document
-from .units import without_names
+from .rewrites import model_input, rewrites_for
 
 if TYPE_CHECKING:
     from .segmenter import Segmenter
@@ -74,8 +74,8 @@ def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict
     evidence = trace["evidence"]
     scored_rows = {int(unit): row for row, unit in enumerate(trace["scored"].tolist())}
     pieces, starts, ends = trace["pieces"], trace["starts"].tolist(), trace["ends"].tolist()
-    mask = segmenter.config.mask_names
-    read = [without_names(piece) if mask else piece for piece in pieces]
+    steps = rewrites_for(segmenter.config)
+    read = [model_input(piece, steps) for piece in pieces]
     primary = getattr(segmenter.scorer, "primary", segmenter.scorer)
     model_evidence = primary.evidence(read) if hasattr(primary, "evidence") and read else None
     clauses = list(zip(trace.get("clause_starts", trace["starts"]).tolist(),

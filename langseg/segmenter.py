@@ -18,7 +18,6 @@ from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document
                      unit_weights, windows)
 from .explain import Explanation, explanation
 from .extract import keep_language
-from .homoglyphs import repair_homoglyphs
 from .io import batched
 from .models import ResolvedModel, knowledge_name, resolve
 from .codes import parse_language, parse_languages
@@ -27,7 +26,8 @@ from .scripts import folded_scripts, language_scripts, main_script, script_count
 from .second_opinion import WithSecondOpinion
 from .spans import PiecewiseLinear, below_floor_as_und, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
 from .types import Document, Span
-from .units import add_units, has_language, without_names
+from .rewrites import model_input, rewrites_for
+from .units import add_units, has_language
 
 
 class Segmenter:
@@ -250,10 +250,9 @@ class Segmenter:
         """The units the model could score, each one's language (a column of the codes), its probability
         and its own three most probable languages (before decoding; -1 or less for none)."""
         config = self.config
-        texts = [without_names(pieces[i]) if config.mask_names else pieces[i] for i in scored.tolist()]
+        steps = rewrites_for(config)
+        texts = [model_input(pieces[i], steps) for i in scored.tolist()]
         evidence = self._evidence(texts, docs)
-        if config.repair_homoglyphs:
-            evidence = self._rescored_repairs(texts, docs, evidence)
         empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
         if empty.any():
             keep = ~empty
@@ -274,29 +273,6 @@ class Segmenter:
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
         return evidence.codes, scored, labels, confidences, own, evidence
-
-    def _rescored_repairs(self, texts: list[str], docs: np.ndarray, evidence: Evidence) -> Evidence:
-        """`evidence` with some units scored again where putting their Latin/Cyrillic lookalike letters
-        back in each word's script changes their text: the units the model gave a language written in
-        Cyrillic with less than `_REPAIR_BELOW`. A unit it is all but certain of has nothing to gain, and
-        looking at every unit would cost more than scoring the few repaired ones again."""
-        scripts, membership, _group, _folded = _script_table(evidence.codes)
-        cyrillic = membership[:, scripts.index("Cyrl")] if "Cyrl" in scripts else np.zeros(len(evidence.codes), bool)
-        best = evidence.ids[:, 0]
-        asked = np.flatnonzero((evidence.probs[:, 0] < _REPAIR_BELOW) & (best >= 0) & cyrillic[np.maximum(best, 0)])
-        rows, repaired = [], []
-        for row in asked.tolist():
-            fixed = repair_homoglyphs(texts[row])
-            if fixed != texts[row]:
-                rows.append(row)
-                repaired.append(fixed)
-        if not rows:
-            return evidence
-        again = self._evidence(repaired, docs[rows])
-        width = max(evidence.ids.shape[1], again.ids.shape[1])
-        ids, probs = _pad(evidence.ids, width, -1).copy(), _pad(evidence.probs, width, 0.0).copy()
-        ids[rows], probs[rows] = _pad(again.ids, width, -1), _pad(again.probs, width, 0.0)
-        return Evidence(evidence.codes, ids, probs)
 
     def _inputs(self, pieces: list[str], docs: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each unit's weight, and the cost of a change between it and the unit before it."""
@@ -364,11 +340,6 @@ document languages then taken from the chunk): the words' tables stay small."""
 
 _OWN_CANDIDATES = 3
 """A unit's own most probable languages that its clauses may take besides its document's."""
-
-_REPAIR_BELOW = 0.99
-"""Units the model gives less than this are scored again with their lookalike letters repaired. A
-Ukrainian line typed with Latin i's still gets Ukrainian 0.94 and loses to Russian lines around it; with
-Cyrillic і's it gets 0.98 and stands."""
 
 _DECODE_CHUNK = 1024
 """A document longer than this many units decodes alone, in windows (see `Segmenter._decode`)."""
