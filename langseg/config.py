@@ -61,7 +61,8 @@ class Config:
     """Give the model every unit with the lookalike letters of each mixed-script word put back in the
     word's own script ("декiлька" with a Latin i read as "декілька"; see `langseg.rewrites`)."""
     mask_names: bool = True
-    """Score short units (six words or fewer) without their capitalised non-initial words (names)."""
+    """Score short units (six words or fewer) without their capitalised non-initial words (names), where
+    the model reads them more surely so (a German noun is kept: it says German)."""
     second_opinion: bool = True
     """Ask CLD2 about units fastText is unsure of, for languages the model has no label for."""
     second_opinion_below: float = 0.5

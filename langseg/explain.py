@@ -76,6 +76,8 @@ def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict
     pieces, starts, ends = trace["pieces"], trace["starts"].tolist(), trace["ends"].tolist()
     steps = rewrites_for(segmenter.config)
     read = [model_input(piece, steps) for piece in pieces]
+    for unit, text in zip(trace["scored"].tolist(), trace["read"]):
+        read[unit] = text  # the reading the model was given (names kept where it read surer with them)
     primary = getattr(segmenter.scorer, "primary", segmenter.scorer)
     model_evidence = primary.evidence(read) if hasattr(primary, "evidence") and read else None
     clauses = list(zip(trace.get("clause_starts", trace["starts"]).tolist(),

@@ -168,11 +168,11 @@ class Segmenter:
         starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        codes, scored, labels, confidences, own, evidence = self._label(pieces, scored, doc_of[scored],
-                                                                        lines[scored])
-        if trace is not None:  # what `explain` shows: the units and what decided each
+        codes, scored, labels, confidences, own, evidence, read = self._label(pieces, scored, doc_of[scored],
+                                                                              lines[scored])
+        if trace is not None:  # what `explain` shows: the units, what the model read and what decided each
             trace.update(pieces=pieces, starts=starts, ends=ends, scored=scored, labels=labels,
-                         confidences=confidences, evidence=evidence, codes=codes)
+                         confidences=confidences, evidence=evidence, codes=codes, read=read)
         unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
         unit_labels[scored] = labels
         unit_confidences = np.zeros(len(pieces))
@@ -246,18 +246,21 @@ class Segmenter:
         return self._allowed
 
     def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
-               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, Evidence]:
+               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, Evidence, list[str]]:
         """The units the model could score, each one's language (a column of the codes), its probability
         and its own three most probable languages (before decoding; -1 or less for none)."""
         config = self.config
         steps = rewrites_for(config)
         texts = [model_input(pieces[i], steps) for i in scored.tolist()]
         evidence = self._evidence(texts, docs)
+        if config.mask_names:
+            evidence, texts = self._unmasked_where_surer([pieces[i] for i in scored.tolist()], texts, docs, evidence)
         empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
         if empty.any():
             keep = ~empty
             evidence = evidence.take(keep)
             scored, docs, lines = scored[keep], docs[keep], lines[keep]
+            texts = [text for text, kept in zip(texts, keep.tolist()) if kept]
         labels = evidence.ids[:, 0].astype(np.int64)
         confidences = evidence.probs[:, 0].copy()
         own = evidence.ids[:, :_OWN_CANDIDATES].astype(np.int64)
@@ -272,7 +275,31 @@ class Segmenter:
                                                     [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
-        return evidence.codes, scored, labels, confidences, own, evidence
+        return evidence.codes, scored, labels, confidences, own, evidence, texts
+
+    def _unmasked_where_surer(self, pieces: list[str], texts: list[str], docs: np.ndarray, evidence: Evidence
+                              ) -> tuple[Evidence, list[str]]:
+        """Names are left out of a short unit only where the model reads it more surely without them:
+        "Por Isabella Nguyen" reads better as "Por", but "Die Stadt plant neue Radwege" loses what its
+        capitalised nouns say if it is read as "Die plant neue". The evidence and the texts read, row by
+        row, from whichever reading is surer."""
+        steps = tuple(step for step in rewrites_for(self.config) if step.name != "mask_names")
+        plain = [model_input(piece, steps) for piece in pieces]
+        masked = np.flatnonzero([a != b for a, b in zip(plain, texts)])
+        if not len(masked):
+            return evidence, texts
+        again = self._evidence([plain[i] for i in masked.tolist()], docs[masked])
+        surer = again.probs[:, 0] > evidence.probs[masked, 0]
+        if not surer.any():
+            return evidence, texts
+        rows = masked[surer]
+        width = max(evidence.ids.shape[1], again.ids.shape[1])
+        ids, probs = _pad(evidence.ids, width, -1).copy(), _pad(evidence.probs, width, 0.0).copy()
+        ids[rows], probs[rows] = _pad(again.ids[surer], width, -1), _pad(again.probs[surer], width, 0.0)
+        texts = list(texts)
+        for row in rows.tolist():
+            texts[row] = plain[row]
+        return Evidence(evidence.codes, ids, probs), texts
 
     def _inputs(self, pieces: list[str], docs: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each unit's weight, and the cost of a change between it and the unit before it."""

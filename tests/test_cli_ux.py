@@ -353,3 +353,14 @@ def test_explain_names_the_step_that_decided(real_segmenter: Segmenter) -> None:
 def test_detect_explain_prints_the_units() -> None:
     result = run("detect", "--explain", f"{GERMAN} {ENGLISH}")
     assert result.exit_code == 0 and "units:" in result.stdout and "decided by" in result.stdout
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text, read_as", [
+    ("Die Stadt plant neue Radwege.", "Die Stadt plant neue Radwege."),  # German nouns say German: kept
+    ("Por Isabella Nguyen", "Por"),  # a byline's names say nothing of its language: left out
+])
+def test_names_are_left_out_only_where_the_model_reads_surer_without_them(real_segmenter: Segmenter, text: str,
+                                                                          read_as: str) -> None:
+    [unit] = real_segmenter.explain(text).units
+    assert unit.read_as == read_as
