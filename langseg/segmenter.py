@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +28,21 @@ from .spans import PiecewiseLinear, below_floor_as_und, dominant_language, is_mi
 from .types import Document, Span
 from .rewrites import model_input, rewrites_for
 from .units import add_units, has_language
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """What the unit decoder hands on: the units the model could score (indices into the batch's units),
+    each one's decoded language (a column of `codes`) and its probability, its own most probable
+    languages before decoding (units x 3; -1 for none), its evidence and the text the model read."""
+
+    codes: tuple[str, ...]
+    scored: np.ndarray
+    labels: np.ndarray
+    confidences: np.ndarray
+    own: np.ndarray
+    evidence: Evidence
+    read: list[str]
 
 
 class Segmenter:
@@ -168,20 +183,21 @@ class Segmenter:
         starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        codes, scored, labels, confidences, own, evidence, read = self._label(pieces, scored, doc_of[scored],
-                                                                              lines[scored])
+        labelled = self._label(pieces, scored, doc_of[scored], lines[scored])
+        codes, scored = labelled.codes, labelled.scored
         if trace is not None:  # what `explain` shows: the units, what the model read and what decided each
-            trace.update(pieces=pieces, starts=starts, ends=ends, scored=scored, labels=labels,
-                         confidences=confidences, evidence=evidence, codes=codes, read=read)
+            trace.update(pieces=pieces, starts=starts, ends=ends, scored=scored, labels=labelled.labels,
+                         confidences=labelled.confidences, evidence=labelled.evidence, codes=codes,
+                         read=labelled.read)
         unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
-        unit_labels[scored] = labels
+        unit_labels[scored] = labelled.labels
         unit_confidences = np.zeros(len(pieces))
-        unit_confidences[scored] = confidences
+        unit_confidences[scored] = labelled.confidences
         splitter = self._splitter
         if splitter is not None and len(scored):
             starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
-                splitter, codes, pieces, scored, own, starts, ends, unit_labels, unit_confidences, doc_of,
-                len(texts))
+                splitter, codes, pieces, scored, labelled.own, starts, ends, unit_labels, unit_confidences,
+                doc_of, len(texts))
         if trace is not None:
             trace.update(clause_starts=starts, clause_ends=ends, clause_labels=unit_labels)
         spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
@@ -245,8 +261,7 @@ class Segmenter:
                                                           getattr(scorer, "codes", ()), overrides))
         return self._allowed
 
-    def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray
-               ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, Evidence, list[str]]:
+    def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray) -> Labelled:
         """The units the model could score, each one's language (a column of the codes), its probability
         and its own three most probable languages (before decoding; -1 or less for none)."""
         config = self.config
@@ -275,7 +290,7 @@ class Segmenter:
                                                     [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
                 labels[rows] = chosen
                 confidences[rows] = chosen_probs
-        return evidence.codes, scored, labels, confidences, own, evidence, texts
+        return Labelled(evidence.codes, scored, labels, confidences, own, evidence, texts)
 
     def _unmasked_where_surer(self, pieces: list[str], texts: list[str], docs: np.ndarray, evidence: Evidence
                               ) -> tuple[Evidence, list[str]]:
