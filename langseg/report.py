@@ -20,6 +20,9 @@ from .types import UND
 
 SCORE_BINS = 10
 SWITCH_BINS = 10  # 0..9 switches, then "10 or more"
+UNSURE = 0.9
+"""A span scored below this (calibrated: about one character in ten wrong) makes its document a candidate
+for the sample's lowest-scoring stratum."""
 SHOWN_CHARS = 4000
 """A sampled document's text is kept up to this many characters (its spans clipped there)."""
 
@@ -78,7 +81,8 @@ class _Reservoir:
 class ReportBuilder:
     """`add` one record (and its text, when known) at a time; memory grows with the languages met, never
     with the documents: aggregates are counters, the sample a reservoir per stratum (mixed documents,
-    monolingual documents of each language) plus the documents with the lowest-scoring spans."""
+    monolingual documents of each language) plus the documents with the lowest-scoring spans (under
+    `UNSURE`)."""
 
     def __init__(self, per_language: int = 3, mixed: int = 12, lowest: int = 8, seed: int = 0) -> None:
         self.stats = CorpusStats()
@@ -120,7 +124,7 @@ class ReportBuilder:
             self._strata[key] = _Reservoir(self._per_language, random.Random(f"{self._seed}:{key}"))
         self._strata[key].offer(number, shown)
         scored = [span["score"] for span in spans if span["lang"] != UND]
-        if scored:
+        if scored and min(scored) < UNSURE:
             lowest = min(scored)
             entry = (-lowest, -number, shown())
             if len(self._lowest) < self._lowest_size:
