@@ -169,6 +169,7 @@ class ReportBuilder:
             "sample": sample,
             "sample_languages": languages,
             "shown_chars": SHOWN_CHARS,
+            "unsure": UNSURE,
         }
 
 
