@@ -14,21 +14,22 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from . import __version__
+from .codes import UnknownLanguage
+from .colours import assign_colours, use_colour
 from .config import tuned_defaults
 from .errors import LangsegError
 from .extract import keep_language
-from .codes import UnknownLanguage
-from .colours import assign_colours, use_colour
 from .io import (DEFAULT_MAX_CHARS, STDIN, InputDoc, InputOptions, ReadProgress, atomic_output, batched,
-                 dumps_record, empty_folders, get_field, read_input, read_inputs)
+                 dumps_record, empty_folders, expand_inputs, get_field, read_files, read_input)
 from .models import cache_dir, cached_models, fetch, manifest
 from .parquet import ParquetRecords
 from .pipeline import output_record, tag_documents, tag_records
@@ -53,6 +54,13 @@ class _Tally:
     seen: int = 0
     failed: int = 0
     first_error: str | None = None
+
+    def count(self, doc_id: str, error: str | None) -> None:
+        """One more document, and its error if it could not be processed."""
+        self.seen += 1
+        if error is not None:
+            self.failed += 1
+            self.first_error = self.first_error or _with_id(error, doc_id)
 
     def nothing_read(self) -> str | None:
         """The one-line hint when documents came and none could be processed (wrong field, wrong format)."""
@@ -83,22 +91,27 @@ class _Job:
         """(input document, its record as a JSON line) in input order: the fast path of `tag`."""
         return ((doc, line) for doc, line, _error in self._stream(tag_records, lambda item: item[2]))
 
+    @contextmanager
+    def reading(self) -> Iterator[tuple[Iterator[InputDoc], Callable[[], None]]]:
+        """The input documents, in order, and the progress bar's step: the model is loaded (and if need be
+        fetched) first, before any output opens; folders are walked once."""
+        self.segmenter.scorer  # noqa: B018
+        _say_stdin(self.inputs)
+        files = list(expand_inputs(self.inputs, self.options.glob))
+        progress = ReadProgress(files)
+        with _progress(self.quiet, progress) as advance:
+            yield read_files(files, self.options, progress), advance
+
     def _stream(self, tagger: Callable[..., Iterator[Any]], error_of: Callable[[Any], str | None],
                 dropped: bool = False) -> Iterator[Any]:
-        self.segmenter.scorer  # noqa: B018 - load (and if need be fetch) the model before any output opens
-        _say_stdin(self.inputs)
-        progress = ReadProgress(self.inputs, self.options.glob)
-        docs = read_inputs(self.inputs, self.options, progress)
         tally = self.tally
-        with _progress(self.quiet, progress) as advance:
+        with self.reading() as (docs, advance):
             for item in tagger(self.segmenter, docs, self.batch_size, self.workers):
-                tally.seen += 1
                 error = error_of(item)
+                if error is not None and self.strict:
+                    raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
+                tally.count(item[0].id, error)
                 if error is not None:
-                    if self.strict:
-                        raise _StrictStop(f"{_with_id(error, item[0].id)}; stopped by --strict")
-                    tally.failed += 1
-                    tally.first_error = tally.first_error or _with_id(error, item[0].id)
                     outcome = "dropped" if dropped else "its record carries the error"
                     _warn_unreadable(tally.failed, error, item[0].id, outcome)
                 yield item
@@ -444,21 +457,15 @@ def stats(job: _Job, as_json: bool) -> None:
 def _records_for_stats(job: _Job) -> Iterator[tuple[InputDoc, dict[str, Any]]]:
     """(input document, record): records already tagged pass through; anything else is tagged on the fly,
     batch by batch, in order."""
-    job.segmenter.scorer  # noqa: B018 - a missing model fails before any reading
-    _say_stdin(job.inputs)
-    tally = job.tally
-    progress = ReadProgress(job.inputs, job.options.glob)
-    with _progress(job.quiet, progress) as advance:
-        for chunk in batched(read_inputs(job.inputs, job.options, progress), job.batch_size):
+    with job.reading() as (docs, advance):
+        for chunk in batched(docs, job.batch_size):
             untagged = [doc for doc in chunk if not _is_tagged(doc)]
             results = iter(tag_documents(job.segmenter, untagged, job.batch_size))
             for doc in chunk:
-                record = doc.fields if _is_tagged(doc) else next(results)[1].to_dict()
-                tally.seen += 1
-                if record.get("error") is not None:  # type: ignore[union-attr]
-                    tally.failed += 1
-                    tally.first_error = tally.first_error or _with_id(str(record["error"]), doc.id)  # type: ignore[index]
-                yield doc, record  # type: ignore[misc]
+                record: dict[str, Any] = doc.fields if _is_tagged(doc) else next(results)[1].to_dict()  # type: ignore[assignment]
+                error = record.get("error")
+                job.tally.count(doc.id, None if error is None else str(error))
+                yield doc, record
                 advance()
 
 

@@ -15,6 +15,7 @@ import json
 import lzma
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -94,17 +95,18 @@ class ReadProgress:
     in the open one (its file's own, before decompression). `total` is None when an input has no size
     (stdin, a pipe)."""
 
-    def __init__(self, paths: Sequence[str], glob: str = "*") -> None:
+    def __init__(self, files: Sequence[str]) -> None:
+        """`files`: the inputs as `expand_inputs` gives them (folders already walked)."""
         self.total: int | None = 0
-        for path in expand_inputs(paths, glob):
+        for path in files:
             try:
-                stat = os.stat(path) if path != STDIN else None
+                info = os.stat(path) if path != STDIN else None
             except OSError:
                 continue  # an unreadable file is an error record; it adds nothing to read
-            if stat is None or not Path(path).is_file():
+            if info is None or not stat.S_ISREG(info.st_mode):  # stdin, a pipe, a device: no size to go by
                 self.total = None
                 break
-            self.total += stat.st_size  # type: ignore[operator]
+            self.total += info.st_size  # type: ignore[operator]
         self._finished = 0
         self._fd: int | None = None
 
@@ -132,7 +134,13 @@ class ReadProgress:
 def read_inputs(paths: Sequence[str], options: InputOptions, progress: ReadProgress | None = None
                 ) -> Iterator[InputDoc]:
     """Every document of every input, in order (telling `progress` where reading is)."""
-    for path in expand_inputs(paths, options.glob):
+    return read_files(expand_inputs(paths, options.glob), options, progress)
+
+
+def read_files(files: Iterable[str], options: InputOptions, progress: ReadProgress | None = None
+               ) -> Iterator[InputDoc]:
+    """Every document of inputs already expanded (`expand_inputs`: no folder among them), in order."""
+    for path in files:
         yield from read_input(path, options, progress)
 
 
@@ -339,19 +347,7 @@ def _parquet_docs(path: str, shown: str, options: InputOptions) -> Iterator[Inpu
     try:
         for number, row in enumerate(parquet_rows(path), 1):
             place = f"{shown}:row {number}"
-            text = get_field(row, options.text_field, _ABSENT)
-            found = get_field(row, options.id_field) if options.id_field else None
-            doc_id = str(found) if found is not None and not isinstance(found, (dict, list)) else place
-            if text is _ABSENT:
-                columns = ", ".join(map(repr, list(row)[:12]))
-                yield InputDoc(id=doc_id, text="", fields=row,
-                               error=f"{place}: no {options.text_field!r} column (it has: {columns}; see --text-field)")
-            elif not isinstance(text, str):
-                kind = "null" if text is None else type(text).__name__
-                yield InputDoc(id=doc_id, text="", fields=row,
-                               error=f"{place}: column {options.text_field!r} is {kind}, not a string")
-            else:
-                yield _within(InputDoc(id=doc_id, text=text, fields=row), place, options.max_chars)
+            yield _within(_record_doc(row, place, options, kind="column"), place, options.max_chars)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         yield InputDoc(id=shown, text="", error=f"{shown}: cannot read as Parquet: {_first_line(exc)}")
 
@@ -570,6 +566,13 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
         return InputDoc(id=place, text="", error=f"{place}: a JSON line must be an object, not {type(record).__name__}")
     if _has_lossy_number(record):  # kept as written, so that --keep-fields writes back what it read
         record = _exact_numbers(line)
+    return _record_doc(record, place, options, notes)
+
+
+def _record_doc(record: dict[str, Any], place: str, options: InputOptions, notes: tuple[str, ...] = (),
+                kind: str = "field") -> InputDoc:
+    """The document of a JSON record or a Parquet row (`kind`: what its keys are called in messages):
+    its id and text fields, or an error naming the place and the keys the record does have."""
     doc_id = place
     if options.id_field:
         found = get_field(record, options.id_field)
@@ -577,13 +580,13 @@ def _json_doc(line: bytes, place: str, options: InputOptions) -> InputDoc:
             doc_id = str(found)
     text = get_field(record, options.text_field, _ABSENT)
     if text is _ABSENT:
-        fields = ", ".join(map(repr, list(record)[:12])) + (", ..." if len(record) > 12 else "")
-        return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} field (it has: "
-                                                  f"{fields or 'no field'}; see --text-field)", fields=record)
+        keys = ", ".join(map(repr, list(record)[:12])) + (", ..." if len(record) > 12 else "")
+        return InputDoc(id=doc_id, text="", error=f"{place}: no {options.text_field!r} {kind} (it has: "
+                                                  f"{keys or f'no {kind}'}; see --text-field)", fields=record)
     if not isinstance(text, str):
-        kind = "null" if text is None else type(text).__name__
-        return InputDoc(id=doc_id, text="", error=f"{place}: field {options.text_field!r} is {kind}, not a string",
-                        fields=record)
+        found_kind = "null" if text is None else type(text).__name__
+        return InputDoc(id=doc_id, text="", error=f"{place}: {kind} {options.text_field!r} is {found_kind}, not a "
+                                                  "string", fields=record)
     return InputDoc(id=doc_id, text=text, fields=record, notes=notes)
 
 
