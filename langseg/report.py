@@ -8,7 +8,7 @@ import hashlib
 import heapq
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import combinations
 from typing import Any
@@ -99,18 +99,14 @@ class ReportBuilder:
     def add(self, record: dict[str, Any], text: str | None) -> None:
         self._number += 1
         number = self._number
-        self.stats.add(record)
+        switches = self.stats.add(record)
         if record.get("error"):
             return
         spans = record.get("spans") or []
-        switches, previous = 0, None
-        for span in spans:
-            lang = span["lang"]
-            if lang != UND:
-                bins = self.score_bins.setdefault(lang, [0] * SCORE_BINS)
-                bins[min(int(span["score"] * SCORE_BINS), SCORE_BINS - 1)] += 1
-                switches += previous is not None and lang != previous
-                previous = lang
+        scored = [span for span in spans if span["lang"] != UND]
+        for span in scored:
+            bins = self.score_bins.setdefault(span["lang"], [0] * SCORE_BINS)
+            bins[min(int(span["score"] * SCORE_BINS), SCORE_BINS - 1)] += 1
         self.switch_bins[min(switches, SWITCH_BINS)] += 1
         if record.get("mixed"):
             present = sorted(lang for lang in record.get("languages", {}) if lang != UND)
@@ -123,14 +119,12 @@ class ReportBuilder:
         if key not in self._strata:
             self._strata[key] = _Reservoir(self._per_language, random.Random(f"{self._seed}:{key}"))
         self._strata[key].offer(number, shown)
-        scored = [span["score"] for span in spans if span["lang"] != UND]
-        if scored and min(scored) < UNSURE:
-            lowest = min(scored)
-            entry = (-lowest, -number, shown())
+        lowest = min((span["score"] for span in scored), default=UNSURE)
+        if lowest < UNSURE:  # the heap keeps the lowest; its top is the least low of them
             if len(self._lowest) < self._lowest_size:
-                heapq.heappush(self._lowest, entry)
-            elif entry[:2] > self._lowest[0][:2]:
-                heapq.heapreplace(self._lowest, entry)
+                heapq.heappush(self._lowest, (-lowest, -number, shown()))
+            elif (-lowest, -number) > self._lowest[0][:2]:
+                heapq.heapreplace(self._lowest, (-lowest, -number, shown()))
 
     def sample(self) -> list[ShownDocument]:
         """The sampled documents in corpus order, each once, with the reasons it was chosen."""
@@ -144,7 +138,7 @@ class ReportBuilder:
         for _negated, negated_number, document in self._lowest:
             documents[-negated_number] = document
             reasons.setdefault(-negated_number, []).append("among the lowest-scoring spans")
-        return [_with_reasons(documents[n], reasons[n]) for n in sorted(documents)]
+        return [replace(documents[n], reasons=tuple(reasons[n])) for n in sorted(documents)]
 
     def context(self, title: str) -> dict[str, Any]:
         """Everything the page shows."""
@@ -171,10 +165,6 @@ class ReportBuilder:
             "shown_chars": SHOWN_CHARS,
             "unsure": UNSURE,
         }
-
-
-def _with_reasons(document: ShownDocument, reasons: list[str]) -> ShownDocument:
-    return ShownDocument(**{**document.__dict__, "reasons": tuple(reasons)})
 
 
 def shown_document(number: int, record: dict[str, Any], text: str | None) -> ShownDocument:
