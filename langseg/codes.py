@@ -25,16 +25,17 @@ def parse_language(text: str, known: Collection[str], overrides: Mapping[str, st
     """
     query = text.strip()
     code = _code_of(query)
-    if code is not None:
-        code = normalise_label(code, overrides)
+    if code is None:
+        problem = f"unknown language {query!r}"
+    else:
+        code = normalise_label(code, overrides)  # its language subtag, as records spell it
         if code == UND or code in known:
             return code
         same = [k for k in known if _standard(k) == _standard(code)]  # tl and fil, no and nb's macrolanguage
         if same:
             return sorted(same)[0]
-        raise UnknownLanguage(f"the model has no language {query!r} ({_name(code)}, code {code}); "
-                              f"closest known: {', '.join(closest(query, known)) or 'none'}")
-    raise UnknownLanguage(f"unknown language {query!r}; closest known: {', '.join(closest(query, known)) or 'none'}")
+        problem = f"the model has no language {query!r} ({_name(code)}, code {code})"
+    raise UnknownLanguage(f"{problem}; closest known: {', '.join(closest(query, known)) or 'none'}")
 
 
 def parse_languages(text: str, known: Collection[str], overrides: Mapping[str, str] | None = None
@@ -61,7 +62,7 @@ def _code_of(query: str) -> str | None:
         return None
     try:
         if langcodes.tag_is_valid(query):
-            return query.replace("_", "-").split("-", 1)[0].lower()  # as written: a model may map it (sh)
+            return query  # as written: a model may map its subtag (sh)
     except (ValueError, LookupError):
         pass
     try:

@@ -190,20 +190,21 @@ def model_defaults(model: str | None) -> Config:
     or, for a model without one, the generic defaults of `Config` (see `announce_generic`). None: the
     default model. An unknown or mistyped key raises `ParameterFileError` naming it and the file."""
     name = model or str(models_json("manifest.json")["default"])
-    try:
-        data = models_json(f"{name}/params.json")
-    except FileNotFoundError:
-        return Config()
-    return _config_from(data, f"models/{name}/params.json")
+    data = _parameter_file(name)
+    return Config() if data is None else _config_from(data, f"models/{name}/params.json")
 
 
 def has_own_parameters(model: str) -> bool:
     """Whether `models/MODEL/params.json` exists."""
+    return _parameter_file(model) is not None
+
+
+def _parameter_file(model: str) -> Any:
+    """The parsed `models/MODEL/params.json`, or None when the model has no folder."""
     try:
-        models_json(f"{model}/params.json")
+        return models_json(f"{model}/params.json")
     except FileNotFoundError:
-        return False
-    return True
+        return None
 
 
 def announce_generic(model: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,10 +119,9 @@ class FastTextScorer:
         unknown = sorted(set(codes) - self.languages)
         if unknown:
             raise ValueError(f"the model has no label for {', '.join(unknown)}")
-        copy = object.__new__(FastTextScorer)
-        copy.__dict__.update(self.__dict__)
-        copy._allowed = np.isin(np.array(self.codes), list(codes))
-        return copy
+        restricted = copy.copy(self)
+        restricted._allowed = np.isin(np.array(self.codes), list(codes))
+        return restricted
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's probability for every code (texts x codes; a row of zeros where the model reads

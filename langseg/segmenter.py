@@ -81,17 +81,14 @@ class Segmenter:
             primary = FastTextScorer(self._resolved.path, self.config.top_k, self._resolved.label_overrides)
             if self._generic:
                 announce_generic(self._generic)
-            scorer: Scorer = (WithSecondOpinion.from_config(primary, self.config)
-                              if self.config.second_opinion else primary)
-            if self.config.languages:
-                allowed = parse_languages(",".join(self.config.languages), scorer.codes,  # type: ignore[attr-defined]
-                                          self._resolved.label_overrides)
-                self._allowed = frozenset(allowed)
-                primary = primary.restricted([code for code in allowed if code in primary.languages])
-                scorer = (WithSecondOpinion.from_config(primary, self.config)
-                          if self.config.second_opinion else primary)
-            self._scorer = scorer
+            self._scorer = self._with_second_opinion(primary)
+            allowed = self.allowed_languages  # read against every code the scorer can give
+            if allowed is not None:
+                self._scorer = self._with_second_opinion(primary.restricted(sorted(allowed & primary.languages)))
         return self._scorer
+
+    def _with_second_opinion(self, primary: FastTextScorer) -> Scorer:
+        return WithSecondOpinion.from_config(primary, self.config) if self.config.second_opinion else primary
 
     @property
     def model_path(self) -> str | None:
@@ -255,10 +252,9 @@ class Segmenter:
         """The languages decoded over (`Config.languages` as record codes), None for all the model knows."""
         if self.config.languages and self._allowed is None:
             scorer = self.scorer
-            if self._allowed is None:  # an injected scorer
-                overrides = self._resolved.label_overrides if self._resolved else None
-                self._allowed = frozenset(parse_languages(",".join(self.config.languages),
-                                                          getattr(scorer, "codes", ()), overrides))
+            overrides = self._resolved.label_overrides if self._resolved else None
+            self._allowed = frozenset(parse_languages(",".join(self.config.languages), getattr(scorer, "codes", ()),
+                                                      overrides))
         return self._allowed
 
     def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray) -> Labelled:
