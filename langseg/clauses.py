@@ -173,24 +173,21 @@ class ClauseSplitter:
         if not len(units):
             return out
         chunks = counts[units] // size  # whole chunks of each unit, from its first word
-        lo = tokens.first[units].repeat(chunks) + size * (np.arange(int(chunks.sum()))
-                                                          - (np.cumsum(chunks) - chunks).repeat(chunks))
-        hi = lo + size
-        same_run = runs[lo] == runs[hi - 1]
-        lo, hi = lo[same_run], hi[same_run]
-        owner = np.searchsorted(tokens.first, lo, side="right") - 1
-        log_probs = self.scorer.range_log_probs(tokens, lo, hi)
-        known = np.isfinite(log_probs).any(axis=1)
+        lo = tokens.first[units].repeat(chunks) + size * _positions(np.zeros_like(chunks), chunks)
+        owner = units.repeat(chunks)
+        same_run = runs[lo] == runs[lo + size - 1]
+        lo, owner = lo[same_run], owner[same_run]
+        log_probs = self.scorer.range_log_probs(tokens, lo, lo + size)
         best = log_probs.argmax(axis=1)
-        foreign = known & (best != labels[owner])
+        foreign = np.isfinite(log_probs).any(axis=1) & (best != labels[owner])
         if not foreign.any():
             return out
-        pairs, votes = np.unique(owner[foreign] * len(self.scorer.codes) + best[foreign], return_counts=True)
-        order = np.lexsort((-votes, pairs // len(self.scorer.codes)))  # per unit, most chunks first
-        pairs = pairs[order]
-        unit_of = pairs // len(self.scorer.codes)
+        width = len(self.scorer.codes)
+        pairs, votes = np.unique(owner[foreign] * width + best[foreign], return_counts=True)
+        pairs = pairs[np.lexsort((-votes, pairs // width))]  # per unit, the language of most chunks first
+        unit_of = pairs // width
         lead = np.r_[True, unit_of[1:] != unit_of[:-1]]
-        out[unit_of[lead], 0] = pairs[lead] % len(self.scorer.codes)
+        out[unit_of[lead], 0] = pairs[lead] % width
         return out
 
     def _script_changes(self, texts: list[str], bounds: list[tuple[int, int]]) -> np.ndarray:
