@@ -10,6 +10,7 @@ import numpy as np
 
 from .types import UND, Document
 from .rewrites import model_input, rewrites_for
+from .units import has_language
 
 if TYPE_CHECKING:
     from .segmenter import Segmenter
@@ -70,35 +71,36 @@ class Explanation:
 
 def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict[str, Any]) -> Explanation:
     """The explanation of `document` (segmented from `text`) from what `_segment_batch` traced."""
-    codes = trace["codes"]
-    evidence = trace["evidence"]
-    scored_rows = {int(unit): row for row, unit in enumerate(trace["scored"].tolist())}
+    labelled = trace["labelled"]
+    codes, evidence = labelled.codes, labelled.evidence
+    scored_rows = {int(unit): row for row, unit in enumerate(labelled.scored.tolist())}
     pieces, starts, ends = trace["pieces"], trace["starts"].tolist(), trace["ends"].tolist()
     steps = rewrites_for(segmenter.config)
     read = [model_input(piece, steps) for piece in pieces]
-    for unit, text in zip(trace["scored"].tolist(), trace["read"]):
+    for unit, text in zip(labelled.scored.tolist(), labelled.read):
         read[unit] = text  # the reading the model was given (names kept where it read surer with them)
     primary = getattr(segmenter.scorer, "primary", segmenter.scorer)
     model_evidence = primary.evidence(read) if hasattr(primary, "evidence") and read else None
-    clauses = list(zip(trace.get("clause_starts", trace["starts"]).tolist(),
-                       trace.get("clause_ends", trace["ends"]).tolist(),
-                       trace.get("clause_labels", np.full(len(pieces), -1)).tolist()))
+    clause_starts = trace.get("clause_starts", trace["starts"])  # clauses in order, inside their units
+    clause_ends = trace.get("clause_ends", trace["ends"]).tolist()
+    clause_labels = trace.get("clause_labels", np.full(len(pieces), -1)).tolist()
+    first_clause = np.searchsorted(clause_starts, trace["starts"]).tolist() + [len(clause_starts)]
     units = []
     for unit, piece in enumerate(pieces):
         model = _top(model_evidence, unit) if model_evidence is not None else ()
         row = scored_rows.get(unit)
         start, end = starts[unit], ends[unit]
-        inside = tuple((a, b, codes[label] if label >= 0 else UND) for a, b, label in clauses
-                       if a >= start and b <= end)
+        inside = tuple((int(clause_starts[j]), clause_ends[j], codes[clause_labels[j]] if clause_labels[j] >= 0
+                        else UND) for j in range(first_clause[unit], first_clause[unit + 1]))
         if row is None:
-            because = ("no letters: it joins its neighbours' span" if not any(ch.isalpha() for ch in piece)
+            because = ("no letters: it joins its neighbours' span" if not has_language(piece)
                        else "nothing: the model reads no word of it, so it joins its neighbours' span")
             units.append(UnitExplanation(start, end, piece, read[unit], model, (), UND, 0.0, because))
             continue
         shown = _top(evidence, row)
-        label = int(trace["labels"][row])
+        label = int(labelled.labels[row])
         language = codes[label] if label >= 0 else UND
-        probability = float(trace["confidences"][row])
+        probability = float(labelled.confidences[row])
         because = _because(language, model, shown)
         if len(inside) > 1:
             because += "; then split inside, where its words read as another language"

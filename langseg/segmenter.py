@@ -183,9 +183,7 @@ class Segmenter:
         labelled = self._label(pieces, scored, doc_of[scored], lines[scored])
         codes, scored = labelled.codes, labelled.scored
         if trace is not None:  # what `explain` shows: the units, what the model read and what decided each
-            trace.update(pieces=pieces, starts=starts, ends=ends, scored=scored, labels=labelled.labels,
-                         confidences=labelled.confidences, evidence=labelled.evidence, codes=codes,
-                         read=labelled.read)
+            trace.update(pieces=pieces, starts=starts, ends=ends, labelled=labelled)
         unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
         unit_labels[scored] = labelled.labels
         unit_confidences = np.zeros(len(pieces))
