@@ -6,6 +6,7 @@ Needs pyarrow (`pip install -e '.[parquet]'`); a missing one is named in a one-l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import IO, Any
 
 from .errors import LangsegError
@@ -23,6 +24,7 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
+@lru_cache(maxsize=1)
 def record_schema() -> Any:
     """The columns of a record (`languages` an Arrow map, so each row keeps its own keys)."""
     pa = _pyarrow()

@@ -154,7 +154,7 @@ def output_record(doc: InputDoc, result: Document, keep_fields: bool = False
     renamed: list[tuple[str, str]] = []
     for name, value in doc.fields.items():
         new = name
-        while new != "id" and new in record or (new != name and new in doc.fields):
+        while (new != "id" and new in record) or (new != name and new in doc.fields):
             new = f"input_{new}"
         if new != name:
             renamed.append((name, new))
