@@ -57,23 +57,32 @@ class ModelFile:
     @cached_property
     def bucket_rows(self) -> _BucketRows:
         """Input row of each n-gram bucket, -1 where pruning removed it (indexable by bucket arrays)."""
-        return _BucketRows(self.nwords, self.pruned_keys, self.pruned_rows)
+        return _BucketRows(self.nwords, self.pruned_keys, self.pruned_rows, self.bucket)
 
 
 class _BucketRows:
     """The bucket -> input row map: after the vocabulary's rows in an unpruned model; in a pruned one, the
-    surviving buckets' rows found by binary search (no table as long as the buckets)."""
+    surviving buckets' rows found by binary search, after a bitmap of the survivors (one bit a bucket)
+    has set aside the many buckets pruning removed."""
 
-    def __init__(self, nwords: int, keys: np.ndarray | None, rows: np.ndarray | None) -> None:
+    def __init__(self, nwords: int, keys: np.ndarray | None, rows: np.ndarray | None, buckets: int) -> None:
         self.nwords, self.keys, self.rows = nwords, keys, rows
+        if keys is not None:
+            survives = np.zeros(max(buckets, 1), dtype=bool)
+            survives[keys[(keys >= 0) & (keys < buckets)]] = True
+            self._bits = np.packbits(survives, bitorder="little")
 
     def __getitem__(self, buckets: np.ndarray) -> np.ndarray:
         if self.keys is None:
             return buckets + self.nwords
-        if not len(self.keys):
-            return np.full(len(buckets), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, buckets), len(self.keys) - 1)
-        return np.where(self.keys[at] == buckets, self.rows[at], -1)
+        out = np.full(len(buckets), -1, dtype=np.int64)
+        inside = (buckets >= 0) & (buckets < len(self._bits) * 8)
+        hit = np.flatnonzero(inside)
+        hit = hit[(self._bits[buckets[hit] >> 3] >> (buckets[hit] & 7)) & 1 == 1]
+        if len(hit):
+            at = np.minimum(np.searchsorted(self.keys, buckets[hit]), len(self.keys) - 1)
+            out[hit] = np.where(self.keys[at] == buckets[hit], self.rows[at], -1)
+        return out
 
 
 class _Reader:

@@ -31,8 +31,12 @@ _FNV_OFFSET = np.uint32(2166136261)
 _FNV_PRIME = np.uint32(16777619)
 _NGRAM_PRIME = np.uint64(116049371)
 _SIGMOID_STEPS, _SIGMOID_LIMIT = 512, 8.0
-_LOG_EPSILON = 1e-5
-_NEW_WORDS_TOGETHER = 4096  # fastText takes log(p + 1e-5) of every probability it reports
+_LOG_EPSILON = 1e-5  # fastText takes log(p + 1e-5) of every probability it reports
+_NEW_WORDS_TOGETHER = 4096
+_KEY_OFFSET = np.uint64(14695981039346656037)
+_KEY_PRIME = np.uint64(1099511628211)
+KEYED_LONGEST = 64
+"""The longest word (in code points) the word table keeps."""
 
 
 
@@ -65,18 +69,43 @@ class Tokens:
 
 def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Code-point offsets of the words of `text` as fastText reads them (runs between separators)."""
-    if not text:
+    return _bounds(code_points(text))
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of `text` (lone surrogates kept), one array element each."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(points):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     inside = (points > 32) | ((points < 9) & (points > 0)) | ((points > 13) & (points < 32))
     edges = np.flatnonzero(np.diff(np.r_[False, inside, False].astype(np.int8)))
     return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
 
 
+def word_keys(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit FNV-1a key of each word's code points, all words at once (the word table's index, so that
+    a known word is found without making a Python string of it). Words longer than `KEYED_LONGEST` code
+    points get no key (0) and are never kept: they are rare, seldom repeat, and would make the loop long."""
+    lengths = ends - starts
+    keys = np.zeros(len(starts), dtype=np.uint64)
+    keyed = np.flatnonzero((lengths > 0) & (lengths <= KEYED_LONGEST))
+    order = keyed[_longest_first(lengths[keyed])]  # the words still going are a prefix
+    first, remaining = starts[order], -lengths[order]
+    hashed = np.full(len(order), _KEY_OFFSET, dtype=np.uint64)
+    for step in range(int(-remaining[0]) if len(order) else 0):
+        going = int(np.searchsorted(remaining, -step, side="left"))
+        hashed[:going] = (hashed[:going] ^ points[first[:going] + step]) * _KEY_PRIME
+    keys[order] = hashed | np.uint64(1)  # never 0, the mark of an unkeyed word
+    return keys
+
+
 def fnv1a(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """fastText's 32-bit FNV-1a hash of byte strings `data[starts[i]:starts[i] + lengths[i]]`, each byte
     taken as a signed char as fastText's C++ does."""
-    order = np.argsort(-lengths, kind="stable")  # longest first: the strings still going are a prefix
+    order = _longest_first(lengths)  # the strings still going are a prefix
     starts, lengths = starts[order], lengths[order]
     hashes = np.full(len(starts), _FNV_OFFSET, dtype=np.uint32)
     signed = data.astype(np.int8).astype(np.int32).view(np.uint32)
@@ -88,55 +117,86 @@ def fnv1a(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarr
     return out
 
 
+def _longest_first(lengths: np.ndarray) -> np.ndarray:
+    """The order of `lengths` from the longest, ties in order (as 16-bit keys when they fit: a radix sort)."""
+    if len(lengths) and lengths.max() < 2**15:
+        return np.argsort(-lengths.astype(np.int16), kind="stable")
+    return np.argsort(-lengths, kind="stable")
+
+
 class WordTable:
     """Each word's row sum and id count, computed for new words in batches and kept up to a bound.
 
-    The table holds at most `max_words` words; when a batch would pass it, it starts again empty (a
-    generation reset), so memory stays bounded whatever the corpus while the common words of a stream
-    are found again at once.
+    Words are found by their `word_keys` in a sorted key array, so a batch of known words costs a few
+    NumPy passes, not a dictionary lookup each. The table holds at most `max_words` words (about 90 bytes
+    each); when a batch would pass it, it starts again empty (a generation reset), so memory stays bounded
+    whatever the corpus while the common words of a stream are found again at once.
     """
 
     def __init__(self, model: ModelFile, max_words: int) -> None:
         self.model = model
         self.max_words = max_words
-        self._index: dict[str, int] = {}
-        self._sums = np.zeros((min(max_words, 4096), model.dim), dtype=np.float32)
-        self._counts = np.zeros(len(self._sums), dtype=np.int32)
-        self._hashes = np.zeros(len(self._sums), dtype=np.uint32)
+        self._size = 0
+        capacity = min(max_words, 4096)
+        self._keys = np.zeros(capacity, dtype=np.uint64)
+        self._sums = np.zeros((capacity, model.dim), dtype=np.float32)
+        self._counts = np.zeros(capacity, dtype=np.int32)
+        self._hashes = np.zeros(capacity, dtype=np.uint32)
+        self._sorted_keys = np.zeros(0, dtype=np.uint64)
+        self._sorted_rows = np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._size
 
-    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row sums (float32), id counts and word hashes of `words`, adding the new ones."""
-        rows = np.fromiter(map(self._index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-        missing = np.flatnonzero(rows < 0)
+    def lookup(self, text: str, points: np.ndarray, starts: np.ndarray, ends: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row sums (float32), id counts and word hashes of the words `text[starts[i]:ends[i]]` (`points`
+        are the code points of `text`), adding the new ones."""
+        keys = word_keys(points, starts, ends)
+        rows = self._find(keys)
+        missing = np.flatnonzero((rows < 0) & (keys != 0))
         if len(missing):
-            new = list(dict.fromkeys(words[i] for i in missing.tolist()))
-            if len(self._index) + len(new) > self.max_words:
-                self._index.clear()
-                if len(new) > self.max_words:  # one batch larger than the table: computed, not kept
-                    sums, counts, hashes = self._compute(words)
-                    return sums, counts, hashes
-                rows = np.full(len(words), -1, dtype=np.int64)
-                missing = np.arange(len(words))
-                new = list(dict.fromkeys(words))
-            self._add(new)
-            index = self._index
-            rows[missing] = [index[words[i]] for i in missing.tolist()]
-        return self._sums[rows], self._counts[rows], self._hashes[rows]
+            new_keys, first = np.unique(keys[missing], return_index=True)
+            if self._size + len(new_keys) > self.max_words:
+                self._clear()
+                missing = np.flatnonzero(keys != 0)
+                new_keys, first = np.unique(keys[missing], return_index=True)
+            if len(new_keys) <= self.max_words:
+                at = missing[first]
+                self._add(new_keys, [text[a:b] for a, b in zip(starts[at].tolist(), ends[at].tolist())])
+                rows[missing] = self._find(keys[missing])
+        computed = np.flatnonzero(rows < 0)  # long words, and a batch of more new words than the table holds
+        if not len(computed):
+            return self._sums[rows], self._counts[rows], self._hashes[rows]
+        sums, counts, hashes = self._sums[rows], self._counts[rows], self._hashes[rows]
+        words = [text[a:b] for a, b in zip(starts[computed].tolist(), ends[computed].tolist())]
+        sums[computed], counts[computed], hashes[computed] = self._compute(words)
+        return sums, counts, hashes
 
-    def _add(self, new: list[str]) -> None:
-        first = len(self._index)
-        needed = first + len(new)
+    def _find(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's row in the table, -1 where it has none."""
+        if not len(self._sorted_keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted_keys, keys), len(self._sorted_keys) - 1)
+        return np.where(self._sorted_keys[at] == keys, self._sorted_rows[at], -1)
+
+    def _clear(self) -> None:
+        self._size = 0
+        self._sorted_keys = np.zeros(0, dtype=np.uint64)
+        self._sorted_rows = np.zeros(0, dtype=np.int64)
+
+    def _add(self, keys: np.ndarray, words: list[str]) -> None:
+        first = self._size
+        needed = first + len(words)
         if needed > len(self._sums):
             size = min(self.max_words, max(needed, 2 * len(self._sums)))
-            self._sums = _grown(self._sums, size)
-            self._counts = _grown(self._counts, size)
-            self._hashes = _grown(self._hashes, size)
-        sums, counts, hashes = self._compute(new)
-        self._sums[first:needed], self._counts[first:needed], self._hashes[first:needed] = sums, counts, hashes
-        self._index.update(zip(new, range(first, needed)))
+            self._keys, self._sums, self._counts, self._hashes = (
+                _grown(array, size) for array in (self._keys, self._sums, self._counts, self._hashes))
+        self._keys[first:needed] = keys
+        self._sums[first:needed], self._counts[first:needed], self._hashes[first:needed] = self._compute(words)
+        self._size = needed
+        order = np.argsort(self._keys[:needed], kind="stable")
+        self._sorted_keys, self._sorted_rows = self._keys[:needed][order], order
 
     def _compute(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row sums, id counts and hashes of `words`, a few thousand words at a time (each word's rows
@@ -239,19 +299,19 @@ class SpanScorer:
     def tokens(self, texts: list[str]) -> Tokens:
         """Tokenise `texts` and give each token its row sum and id count."""
         joined = "\n".join(texts)  # one pass over the batch: a newline separates words anyway
-        starts, ends = token_bounds(joined)
-        words = list(map(joined.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+        points = code_points(joined)
+        starts, ends = _bounds(points)
         text_start = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]]) if texts else np.zeros(0, np.int64)
         first = np.r_[np.searchsorted(starts, text_start), len(starts)].astype(np.int64)
+        sums, counts, hashes = self.table.lookup(joined, points, starts, ends)
         offset = np.repeat(text_start, np.diff(first))
         starts, ends = starts - offset, ends - offset
-        sums, counts, hashes = self.table.lookup(words)
         if self.model.word_ngrams < 2 or self.model.bucket == 0:  # no buckets: no word n-grams either
             return Tokens(starts, ends, first, sums, counts)
-        gram_sums, gram_counts = self._word_ngrams(words, hashes, first)
+        gram_sums, gram_counts = self._word_ngrams(hashes, first)
         return Tokens(starts, ends, first, sums, counts, gram_sums, gram_counts)
 
-    def _word_ngrams(self, words: list[str], hashes: np.ndarray, first: np.ndarray
+    def _word_ngrams(self, hashes: np.ndarray, first: np.ndarray
                      ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """For each k of 2..wordNgrams, the row of the k-word n-gram starting at each token (within its text)."""
         model = self.model
@@ -260,15 +320,15 @@ class SpanScorer:
         rolling = signed.copy()
         out_sums, out_counts = [], []
         for k in range(2, model.word_ngrams + 1):
-            reach = max(len(words) - k + 1, 0)  # tokens with k - 1 more after them
-            shifted = np.zeros(len(words), np.uint64)
+            reach = max(len(hashes) - k + 1, 0)  # tokens with k - 1 more after them
+            shifted = np.zeros(len(hashes), np.uint64)
             shifted[:reach] = signed[k - 1:]
             rolling = rolling * _NGRAM_PRIME + shifted
-            valid = np.zeros(len(words), bool)
+            valid = np.zeros(len(hashes), bool)
             valid[:reach] = text_of[k - 1:] == text_of[:reach]
             buckets = (rolling % np.uint64(model.bucket)).astype(np.int64)
             rows = np.where(valid, model.bucket_rows[buckets], -1)
-            sums = np.zeros((len(words), model.dim), dtype=np.float32)
+            sums = np.zeros((len(hashes), model.dim), dtype=np.float32)
             present = rows >= 0
             sums[present] = model.input[rows[present]]
             out_sums.append(sums)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from langseg.errors import ModelError
 from langseg.fasttext_file import read_model
 from langseg.scoring import FastTextScorer
-from langseg.span_scores import SpanScorer, token_bounds
+from langseg.span_scores import KEYED_LONGEST, SpanScorer, token_bounds
 
 from .conftest import DEV_SET
 
@@ -191,6 +191,18 @@ def test_the_word_table_stays_within_its_bound_and_scores_alike(models: dict[str
         batch = lines[first:first + 40]
         assert np.allclose(small.score_texts(batch), large.score_texts(batch), equal_nan=True)
         assert len(small.table) <= 50
+
+
+@pytest.mark.model
+def test_a_word_too_long_to_keep_is_scored_each_time_and_never_kept(models: dict[str, Path]) -> None:
+    engine = SpanScorer(read_model(models["lid.176.ftz"]))
+    long_word = "Donaudampfschifffahrts" * 4
+    assert len(long_word) > KEYED_LONGEST
+    texts = [f"die {long_word} fährt heute", "die Fähre fährt heute"]
+    first, again = engine.score_texts(texts), engine.score_texts(texts)
+    assert np.array_equal(first, again)
+    assert len(engine.table) == 4  # die, fährt, heute and Fähre: not the long word
+    assert_matches_fasttext(models["lid.176.ftz"], texts)
 
 
 @pytest.mark.model
