@@ -124,7 +124,7 @@ class Config:
     holds only English and Spanish."""
     min_score: float = 0.0
     """A span scored below this becomes `und`: no language rather than an unsure one ("hello world")."""
-    batch_size: int = 2048
+    batch_size: int = 512
     """Units per model call."""
 
     def __post_init__(self) -> None:

@@ -97,7 +97,7 @@ class FastTextScorer:
     """
 
     def __init__(self, path: Path, top_k: int = 5, label_overrides: Mapping[str, str] | None = None,
-                 max_words: int = 200_000) -> None:
+                 max_words: int = 100_000) -> None:
         model = read_model(path)
         if not all(label.startswith("__label__") for label in model.labels):
             raise ModelError(f"{path} is a fastText model without __label__ classes, not a language-ID model")

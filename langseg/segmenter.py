@@ -370,7 +370,7 @@ class Segmenter:
         )
 
 
-_SPLIT_CHUNK = 2048
+_SPLIT_CHUNK = 256
 """Units split into clauses together (whole documents, or a long document's units this many at a time, its
 document languages then taken from the chunk): the words' tables stay small."""
 

@@ -288,7 +288,7 @@ def _char_ngram_ids(model: ModelFile, wrapped: list[bytes]) -> tuple[np.ndarray,
 class SpanScorer:
     """Log-probabilities of every label for token ranges of a batch of texts (see the module's doc)."""
 
-    def __init__(self, model: ModelFile, max_words: int = 200_000) -> None:
+    def __init__(self, model: ModelFile, max_words: int = 100_000) -> None:
         self.model = model
         self.labels = model.labels
         self.table = WordTable(model, max_words)
