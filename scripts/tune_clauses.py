@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devset import SHARED_BENCH, load_scorer_module  # noqa: E402
 
 from langseg import Segmenter  # noqa: E402
+from langseg.second_opinion import WithSecondOpinion  # noqa: E402
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "models" / "lid.176.ftz" / "params.json"
 GRID = {
@@ -75,7 +76,10 @@ class Evaluator:
         self.base = Segmenter()
 
     def predict(self, overrides: dict, docs: list[dict]) -> list[dict]:
-        segmenter = Segmenter(config=self.base.config.with_(**overrides), scorer=self.base.scorer)
+        config = self.base.config.with_(**overrides)
+        primary = getattr(self.base.scorer, "primary", self.base.scorer)  # the model, loaded once
+        scorer = WithSecondOpinion.from_config(primary, config) if config.second_opinion else primary
+        segmenter = Segmenter(config=config, scorer=scorer)
         out = []
         for first in range(0, len(docs), 256):
             chunk = docs[first:first + 256]
