@@ -1,5 +1,5 @@
 """What the CLD2 second opinion costs: the library's documents/s with and without it (and without its
-lookalike pairs, its marked letters, its referee round or its in-context round), in one run.
+lacking-language round or its referee round), in one run.
 
 Both segmenters use the same decoding parameters and the same documents (the dev set, repeated);
 the runs alternate so that a noisy neighbour on the machine hits both alike, and the best of
@@ -25,9 +25,7 @@ def main() -> None:
     args = cost_arguments(__doc__.splitlines()[0], repeat=3)
     texts = dev_texts(args.dev, args.copies)
     segmenters = {"second opinion": Segmenter(),
-                  "without its in-context round": Segmenter(second_opinion_context_below=0.0),
-                  "without its lookalike pairs": Segmenter(second_opinion_lookalikes=()),
-                  "without its marked letters": Segmenter(second_opinion_marked=()),
+                  "without its lacking-language round": Segmenter(second_opinion_lacking_below=0.0),
                   "without its referee round": Segmenter(second_opinion_referee=False),
                   "no second opinion": Segmenter(second_opinion=False)}
     warm_up(segmenters.values(), texts)
@@ -35,10 +33,9 @@ def main() -> None:
                              for name, segmenter in segmenters.items()}, args.repeat)
     for name, seconds in best.items():
         print(f"{name:>32}: {len(texts) / seconds:8,.0f} documents/s")
-    whole, no_context, no_lookalikes, no_marks, no_referee, none = best.values()
-    print(f"cost of the second opinion: {whole / none - 1:+.1%} time (its in-context round: "
-          f"{whole / no_context - 1:+.1%}; its lookalike pairs: {whole / no_lookalikes - 1:+.1%}; "
-          f"its marked letters: {whole / no_marks - 1:+.1%}; its referee round: {whole / no_referee - 1:+.1%})")
+    whole, no_lacking, no_referee, none = best.values()
+    print(f"cost of the second opinion: {whole / none - 1:+.1%} time (its lacking-language round: "
+          f"{whole / no_lacking - 1:+.1%}; its referee round: {whole / no_referee - 1:+.1%})")
 
 
 if __name__ == "__main__":

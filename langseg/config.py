@@ -70,18 +70,10 @@ class Config:
     second_opinion_known_below: float = 0.0
     """Below this best fastText probability, CLD2 may also name a language fastText knows but fails on
     (if CLD2 calls its answer reliable): lid.176.ftz barely recognises Somali or Yoruba, for one."""
-    second_opinion_context_below: float = 0.9
-    """In a document where CLD2 found a language the model lacks, units up to this best fastText probability
-    are asked too (only that language may enter): fastText is often fairly sure, and wrong, on them."""
-    second_opinion_lookalikes: tuple[tuple[str, str], ...] = ()
-    """(a language the model knows, one it lacks whose text it mistakes for it): a unit the model gives the
-    first, however surely, is asked too, and only the second may enter. Model knowledge: the model's
-    folder under `models/` gives it (lid.176 reads Faroese as Icelandic at 0.8-0.95)."""
-    second_opinion_marked: tuple[tuple[str, str], ...] = ()
-    """(letters, the language they mark): a unit holding any of the letters that the model gave another
-    language with less than 0.9 is asked too, and only the marked language may enter, even one the model
-    knows and weighed close to its best. Model knowledge, from the model's folder (lid.176 reads Yoruba
-    written with its dotted letters as Catalan)."""
+    second_opinion_lacking_below: float = 0.0
+    """Up to this best fastText probability, a language the model lacks that CLD2 names reliably enters
+    too: a model reads such text as a neighbour it knows, and fairly surely (lid.176 reads Faroese as
+    Icelandic and Māori as Latvian at 0.7-0.95)."""
     second_opinion_referee: bool = True
     """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
     probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
@@ -166,7 +158,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "script_change_factor": _NOT_NEGATIVE, "weight_power": _NOT_NEGATIVE,
     "settled_min_prob": _PROBABILITY, "min_weight": _PROBABILITY, "mixed_min_share": _PROBABILITY,
     "mixed_min_score": _PROBABILITY, "min_score": _PROBABILITY, "second_opinion_below": _PROBABILITY,
-    "second_opinion_known_below": _PROBABILITY, "second_opinion_context_below": _PROBABILITY,
+    "second_opinion_known_below": _PROBABILITY, "second_opinion_lacking_below": (0.0, 1.0),
     "second_opinion_weight": _PROBABILITY,
 }
 """Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
@@ -176,8 +168,7 @@ _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinio
              "clause_own_reading")
 
 
-_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_lookalikes", "second_opinion_marked",
-                     "second_opinion_referee_apart")
+_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_referee_apart")
 
 
 class ParameterFileError(LangsegError, ValueError):

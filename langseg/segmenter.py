@@ -222,19 +222,11 @@ class Segmenter:
             reference_words=config.clause_reference_words, chunk_words=config.clause_chunk_words),
             getattr(self.scorer, "codes", ()), config.mixed_one_language)
 
-    def _evidence(self, pieces: list[str], docs: np.ndarray) -> Evidence:
-        """The model's evidence for every piece, one model call per `batch_size` pieces. The second opinion
-        also reads which document each piece is of (a long document's context is its own batch of units)."""
+    def _evidence(self, pieces: list[str]) -> Evidence:
+        """The model's evidence for every piece, one model call per `batch_size` pieces."""
         scorer = self.scorer
         size = self.config.batch_size
-        if not hasattr(scorer, "evidence"):
-            return evidence_of(scorer, pieces)
-        if isinstance(scorer, WithSecondOpinion):
-            ask = scorer.evidence
-        else:
-            def ask(texts: list[str], _docs: np.ndarray) -> Evidence:
-                return evidence_of(scorer, texts)
-        chunks = [ask(pieces[first:first + size], docs[first:first + size]) for first in range(0, len(pieces), size)]
+        chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
         if len(chunks) <= 1:
             evidence = chunks[0] if chunks else evidence_of(scorer, [])
         else:
@@ -261,9 +253,9 @@ class Segmenter:
         config = self.config
         steps = rewrites_for(config)
         texts = [model_input(pieces[i], steps) for i in scored.tolist()]
-        evidence = self._evidence(texts, docs)
+        evidence = self._evidence(texts)
         if config.mask_names:
-            evidence, texts = self._unmasked_where_surer([pieces[i] for i in scored.tolist()], texts, docs, evidence)
+            evidence, texts = self._unmasked_where_surer([pieces[i] for i in scored.tolist()], texts, evidence)
         empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
         if empty.any():
             keep = ~empty
@@ -286,7 +278,7 @@ class Segmenter:
                 confidences[rows] = chosen_probs
         return Labelled(evidence.codes, scored, labels, confidences, own, evidence, texts)
 
-    def _unmasked_where_surer(self, pieces: list[str], texts: list[str], docs: np.ndarray, evidence: Evidence
+    def _unmasked_where_surer(self, pieces: list[str], texts: list[str], evidence: Evidence
                               ) -> tuple[Evidence, list[str]]:
         """Names are left out of a short unit only where the model reads it more surely without them:
         "Por Isabella Nguyen" reads better as "Por", but "Die Stadt plant neue Radwege" loses what its
@@ -297,7 +289,7 @@ class Segmenter:
         masked = np.flatnonzero([a != b for a, b in zip(plain, texts)])
         if not len(masked):
             return evidence, texts
-        again = self._evidence([plain[i] for i in masked.tolist()], docs[masked])
+        again = self._evidence([plain[i] for i in masked.tolist()])
         surer = again.probs[:, 0] > evidence.probs[masked, 0]
         if not surer.any():
             return evidence, texts

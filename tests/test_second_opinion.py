@@ -145,6 +145,7 @@ class TableOpinion:
     languages = frozenset({"mi", "zu"})
     all_languages = frozenset({"en", "lv", "mi", "zu"})
     over_the_model = frozenset({"lv", "mi", "zu"})
+    reliable_from_letters = 20
 
     def __init__(self, table: dict[str, tuple[str, float]]) -> None:
         self.table = table
@@ -158,80 +159,47 @@ def best_languages(evidence: Evidence) -> list[str]:
     return [evidence.codes[row[0]] for row in evidence.ids.tolist()]
 
 
-CONTEXT_TEXTS = {
+LACKING_TEXTS = {
     "unsure, really Maori": ({"en": 0.4, "lv": 0.3}, ("mi", 0.95)),
     "fairly sure Latvian, really Maori": ({"lv": 0.8, "en": 0.1}, ("mi", 0.95)),
-    "fairly sure English, CLD2 says Zulu": ({"en": 0.8, "lv": 0.1}, ("zu", 0.9)),
-    "certain English": ({"en": 0.99, "lv": 0.005}, ("mi", 0.6)),
+    "fairly sure Latvian, CLD2 unsure of Maori": ({"lv": 0.8, "en": 0.1}, ("mi", 0.95, False)),
+    "fairly sure English, CLD2 says Latvian": ({"en": 0.8, "lv": 0.1}, ("lv", 0.9)),
+    "certain English": ({"en": 0.995, "lv": 0.005}, ("mi", 0.9)),
+    "short, Maori": ({"lv": 0.8, "en": 0.1}, ("mi", 0.95)),
 }
 
 
-def table_scorer(texts: dict[str, tuple[dict[str, float], tuple[str, float]]], **rounds: object
-                 ) -> WithSecondOpinion:
+def table_scorer(texts: dict[str, tuple[dict[str, float], tuple]], **rounds: object) -> WithSecondOpinion:
     """The second opinion over fake models that know `texts` by heart: text -> (fastText's distribution,
-    CLD2's answer); `rounds` switch on the optional rounds (lookalikes, marked letters, context)."""
+    CLD2's answer); `rounds` sets the optional rounds' limits."""
     primary = TablePrimary({text: dist for text, (dist, _) in texts.items()})
     opinion = TableOpinion({text: answer for text, (_, answer) in texts.items()})
     return WithSecondOpinion(primary, below=0.5, weight=0.9, second=opinion, **rounds)  # type: ignore[arg-type]
 
 
-def context_scorer() -> WithSecondOpinion:
-    return table_scorer(CONTEXT_TEXTS, context_below=0.9)
+def test_a_fairly_sure_unit_takes_a_language_the_model_lacks_when_cld2_names_it_reliably() -> None:
+    texts = list(LACKING_TEXTS)
+    assert best_languages(table_scorer(LACKING_TEXTS).evidence(texts)) == ["mi", "lv", "lv", "en", "en", "lv"]
+    # Up to 0.99, a reliable answer naming a language the model lacks enters; an unreliable one, one
+    # naming a language the model knows, or one about a text too short to trust it does not; a unit
+    # surer than the limit is not asked.
+    widened = table_scorer(LACKING_TEXTS, lacking_below=0.99).evidence(texts)
+    assert best_languages(widened) == ["mi", "mi", "lv", "en", "en", "lv"]
 
 
-def test_a_document_with_a_language_fasttext_lacks_gets_its_fairly_sure_units_checked() -> None:
-    texts = list(CONTEXT_TEXTS)
-    evidence = context_scorer().evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
-    # Only the language CLD2 found where fastText was unsure may enter; a certain unit is never asked.
-    assert best_languages(evidence) == ["mi", "mi", "en", "en"]
-
-
-def test_without_such_a_language_in_the_document_fairly_sure_units_stay_fastexts() -> None:
-    texts = list(CONTEXT_TEXTS)
-    scorer = context_scorer()
-    assert best_languages(scorer.evidence(texts)) == ["mi", "lv", "en", "en"]  # no documents given
-    apart = scorer.evidence(texts, docs=np.array([0, 1, 1, 1]))  # the unsure unit is another document
-    assert best_languages(apart) == ["mi", "lv", "en", "en"]
-
-
-def test_context_brings_back_maori_fasttext_reads_as_another_language(dev_docs: list[dict],
-                                                                      real_segmenter: Segmenter) -> None:
+def test_the_lacking_round_brings_back_maori_fasttext_reads_as_another_language(dev_docs: list[dict],
+                                                                                real_segmenter: Segmenter) -> None:
     """Real Māori paragraphs from the dev set: fastText reads some sentences as English or Latvian
-    (macrons) with fair confidence; beside the ones it cannot read, CLD2 is asked about them too."""
+    (macrons) with fair confidence, where CLD2 reliably reads Māori."""
     texts = spans_of(dev_docs, "mi") + [t for doc in dev_docs if doc["category"] == "multi"
                                         for t in [doc["text"]] if any(s["lang"] == "mi" for s in doc["spans"])]
-    without = Segmenter(second_opinion_context_below=0.0)
+    without = Segmenter(second_opinion_lacking_below=0.0)
 
     def maori_characters(segmenter: Segmenter) -> int:
         return sum(span.end - span.start for text in texts for span in segmenter.segment(text).spans
                    if span.lang == "mi")
 
     assert maori_characters(real_segmenter) > maori_characters(without)
-
-
-LOOKALIKE_TEXTS = {
-    "sure Latvian, CLD2 says Maori": ({"lv": 0.95, "en": 0.02}, ("mi", 0.95)),
-    "sure Latvian, CLD2 says Zulu": ({"lv": 0.95, "en": 0.02}, ("zu", 0.95)),
-    "fairly sure English, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
-    "sure English, CLD2 says Maori": ({"en": 0.97, "lv": 0.01}, ("mi", 0.9)),
-}
-
-
-def lookalikes_scorer(lookalikes: list[tuple[str, str]]) -> WithSecondOpinion:
-    return table_scorer(LOOKALIKE_TEXTS, context_below=0.9, lookalikes=lookalikes)
-
-
-def test_a_sure_label_with_a_lookalike_the_model_lacks_is_asked_and_only_that_lookalike_enters() -> None:
-    texts = list(LOOKALIKE_TEXTS)
-    assert best_languages(lookalikes_scorer([]).evidence(texts)) == ["lv", "lv", "en", "en"]
-    # Maori as Latvian's lookalike: the first unit becomes Maori, the second (CLD2: Zulu) stays Latvian.
-    assert best_languages(lookalikes_scorer([("lv", "mi")]).evidence(texts)) == ["mi", "lv", "en", "en"]
-
-
-def test_a_lookalike_found_brings_the_in_context_round() -> None:
-    texts = list(LOOKALIKE_TEXTS)
-    evidence = lookalikes_scorer([("lv", "mi")]).evidence(texts, docs=np.zeros(len(texts), dtype=np.int64))
-    assert best_languages(evidence) == ["mi", "lv", "mi", "en"]  # the fairly sure English unit was asked too
 
 
 FAROESE = [
@@ -252,13 +220,14 @@ def test_faroese_which_lid176_reads_as_icelandic_is_found(real_segmenter: Segmen
     assert [span.lang for span in document.spans] == ["en", "fo", "en"]
 
 
-@pytest.mark.parametrize("text, lookalike, lang", [
+@pytest.mark.parametrize("text, read_as, lang", [
     ("Aloha kākou, e komo mai i ko mākou hale, he hale kēia no nā keiki a pau.", "lv", "haw"),
     ("ኣነ ካብ ኣስመራ እየ፣ ሕጂ ኣብ ዓዲ ጣልያን እነብር ኣለኹ።", "am", "ti"),
+    ("Ụlọ akwụkwọ anyị dị nso n'ahịa.", "vi", "ig"),
 ])
-def test_a_language_lid176_reads_as_another_it_knows_is_found(text: str, lookalike: str, lang: str,
-                                                                real_segmenter: Segmenter) -> None:
-    assert Segmenter(second_opinion_lookalikes=()).segment(text).language == lookalike
+def test_a_language_lid176_lacks_and_reads_as_another_is_found(text: str, read_as: str, lang: str,
+                                                               real_segmenter: Segmenter) -> None:
+    assert Segmenter(second_opinion_lacking_below=0.0).segment(text).language == read_as
     assert real_segmenter.segment(text).language == lang
 
 
@@ -268,41 +237,20 @@ def test_a_language_lid176_reads_as_another_it_knows_is_found(text: str, lookali
             "Vasarā daudzi cilvēki brauc uz jūru atpūsties un peldēties."]),
     ("am", ["እኔ ከአዲስ አበባ ነኝ፣ አሁን በጣሊያን እኖራለሁ።", "እንዴት ነህ? በጣም አመሰግናለሁ።"]),
 ])
-def test_the_languages_lookalikes_are_read_as_stay_themselves(lang: str, sentences: list[str],
-                                                              real_segmenter: Segmenter) -> None:
+def test_the_languages_such_text_is_read_as_stay_themselves(lang: str, sentences: list[str],
+                                                            real_segmenter: Segmenter) -> None:
     assert real_segmenter.segment("\n".join(sentences)).languages == {lang: 1.0}
 
 
-MARKED_TEXTS = {
-    "fairly sure English, with ā, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
-    "fairly sure English, with ā, CLD2 says Zulu": ({"en": 0.8, "lv": 0.1}, ("zu", 0.9)),
-    "fairly sure English, no mark, CLD2 says Maori": ({"en": 0.8, "lv": 0.1}, ("mi", 0.9)),
-    "certain English, with ā, CLD2 says Maori": ({"en": 0.95, "lv": 0.01}, ("mi", 0.9)),
-}
-
-
-def marked_scorer(marked: list[tuple[str, str]]) -> WithSecondOpinion:
-    return table_scorer(MARKED_TEXTS, marked=marked)
-
-
-def test_a_unit_with_letters_that_mark_a_language_is_asked_and_only_that_language_enters() -> None:
-    texts = list(MARKED_TEXTS)
-    assert best_languages(marked_scorer([]).evidence(texts)) == ["en", "en", "en", "en"]
-    # Only the first unit has the mark, is below the round's limit and gets the marked language from CLD2.
-    assert best_languages(marked_scorer([("ā", "mi")]).evidence(texts)) == ["mi", "en", "en", "en"]
-
-
 YORUBA = ["Ẹ kú àárọ̀, ṣé dáadáa ni?", "Mo fẹ́ jẹ ẹ̀wà àti dòdò lónìí."]
-IGBO = "Ụlọ akwụkwọ anyị dị nso n'ahịa."
 VIETNAMESE = ["Hôm nay trời đẹp, chúng tôi đi dạo ở công viên.", "Chị ấy đọc sách mỗi tối."]
 
 
-@pytest.mark.parametrize("text, lang", [*[(text, "yo") for text in YORUBA], (IGBO, "ig")])
-def test_yoruba_and_igbo_with_their_dotted_letters_are_found(text: str, lang: str,
-                                                            real_segmenter: Segmenter) -> None:
-    # lid.176 misreads them, and without the round CLD2 is not asked (or only as a referee, switched off here)
-    assert Segmenter(second_opinion_marked=(), second_opinion_referee=False).segment(text).language != lang
-    assert real_segmenter.segment(text).language == lang
+@pytest.mark.xfail(strict=True, reason="lid.176 knows Yoruba yet reads it with its dotted letters as Irish or "
+                                       "Catalan at 0.46-0.49, above the second opinion's known_below; no "
+                                       "rule for marked letters earned its keep on the dev set")
+def test_yoruba_with_its_dotted_letters_is_found(real_segmenter: Segmenter) -> None:
+    assert [real_segmenter.segment(text).language for text in YORUBA] == ["yo", "yo"]
 
 
 @pytest.mark.parametrize("text", VIETNAMESE)
