@@ -40,6 +40,13 @@ class Evidence:
         """The evidence of the given rows only (indices or a boolean mask)."""
         return Evidence(self.codes, self.ids[rows], self.probs[rows])
 
+    def over(self, codes: tuple[str, ...]) -> Evidence:
+        """The same evidence with its ids as columns of `codes`, a superset of its own codes."""
+        if codes == self.codes:
+            return self
+        column = np.array([codes.index(code) for code in self.codes] + [-1], dtype=self.ids.dtype)
+        return Evidence(codes, np.where(self.ids >= 0, column[self.ids], self.ids), self.probs)
+
     def only(self, languages: frozenset[str]) -> Evidence:
         """The evidence with every other language left out and each row renormalised over what remains."""
         allowed = np.r_[np.isin(np.array(self.codes, dtype=object), list(languages)), False]  # -1, -2: none

@@ -45,6 +45,22 @@ class Labelled:
     read: list[str]
 
 
+@dataclass(frozen=True)
+class Units:
+    """A batch's units (or clauses) in document order: offsets in their document's text, the document each
+    is of, its language (a column of the codes; -1: `und`) and that language's probability."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    docs: np.ndarray
+    labels: np.ndarray
+    confidences: np.ndarray
+
+    def counts(self, documents: int) -> list[int]:
+        """How many units each of the batch's `documents` has."""
+        return np.bincount(self.docs, minlength=documents).tolist()
+
+
 class Segmenter:
     """Segments texts with one model, loaded lazily once per process; pickles without the model.
 
@@ -184,18 +200,18 @@ class Segmenter:
         codes, scored = labelled.codes, labelled.scored
         if trace is not None:  # what `explain` shows: the units, what the model read and what decided each
             trace.update(pieces=pieces, starts=starts, ends=ends, labelled=labelled)
-        unit_labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
-        unit_labels[scored] = labelled.labels
-        unit_confidences = np.zeros(len(pieces))
-        unit_confidences[scored] = labelled.confidences
+        labels = np.full(len(pieces), -1, dtype=np.int64)  # a column of the codes; -1: und
+        labels[scored] = labelled.labels
+        confidences = np.zeros(len(pieces))
+        confidences[scored] = labelled.confidences
+        units = Units(starts, ends, doc_of, labels, confidences)
         splitter = self._splitter
         if splitter is not None and len(scored):
-            starts, ends, unit_labels, unit_confidences, counts = _split_clauses(
-                splitter, codes, pieces, scored, labelled.own, starts, ends, unit_labels, unit_confidences,
-                doc_of, len(texts))
+            units = _split_clauses(splitter, pieces, labelled, units)
         if trace is not None:
-            trace.update(clause_starts=starts, clause_ends=ends, clause_labels=unit_labels)
-        spans = spans_of_documents(starts, ends, unit_labels, unit_confidences, counts, codes, self._calibrate)
+            trace.update(clause_starts=units.starts, clause_ends=units.ends, clause_labels=units.labels)
+        spans = spans_of_documents(units.starts, units.ends, units.labels, units.confidences,
+                                   units.counts(len(texts)), codes, self._calibrate)
         if self.config.min_score > 0:
             spans = [below_floor_as_und(document_spans, self.config.min_score) for document_spans in spans]
         return [self._document(text, text_spans, doc_id) for text, text_spans, doc_id in zip(texts, spans, ids)]
@@ -290,6 +306,8 @@ class Segmenter:
         if not len(masked):
             return evidence, texts
         again = self._evidence([plain[i] for i in masked.tolist()])
+        codes = tuple(sorted(set(evidence.codes) | set(again.codes)))  # a plain scorer names what it found
+        evidence, again = evidence.over(codes), again.over(codes)
         surer = again.probs[:, 0] > evidence.probs[masked, 0]
         if not surer.any():
             return evidence, texts
@@ -396,38 +414,34 @@ def _code_maps(codes: tuple[str, ...], model_codes: tuple[str, ...]) -> tuple[np
             np.array([column.get(code, -1) for code in model_codes], dtype=np.int64))
 
 
-def _split_clauses(splitter: ClauseSplitter, codes: tuple[str, ...], pieces: list[str], scored: np.ndarray,
-                   own: np.ndarray, starts: np.ndarray,
-                   ends: np.ndarray, labels: np.ndarray, confidences: np.ndarray, doc_of: np.ndarray,
-                   documents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
+def _split_clauses(splitter: ClauseSplitter, pieces: list[str], labelled: Labelled, units: Units) -> Units:
     """The batch's units with each scored unit replaced by its clauses of one language, in order."""
-    to_model, to_batch = _code_maps(tuple(codes), splitter.scorer.codes)
-    unit_labels = labels[scored]
+    to_model, to_batch = _code_maps(tuple(labelled.codes), splitter.scorer.codes)
+    scored = labelled.scored
+    unit_labels = units.labels[scored]
     in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
-    own_in_model = np.where(own >= 0, to_model[np.maximum(own, 0)], -1)
+    own_in_model = np.where(labelled.own >= 0, to_model[np.maximum(labelled.own, 0)], -1)
+    docs = units.docs[scored]
     parts = []
-    chunks = _chunks_by_document(np.arange(len(scored)), doc_of[scored], _SPLIT_CHUNK)
+    chunks = _chunks_by_document(np.arange(len(scored)), docs, _SPLIT_CHUNK)
     chunks = [chunk[first:first + _SPLIT_CHUNK] for chunk in chunks for first in range(0, len(chunk), _SPLIT_CHUNK)]
     for rows in chunks:  # bounded memory: a long document's units go a chunk at a time
-        part = splitter.split([pieces[i] for i in scored[rows].tolist()], in_model[rows], confidences[scored[rows]],
-                              doc_of[scored[rows]], own_in_model[rows])
+        part = splitter.split([pieces[i] for i in scored[rows].tolist()], in_model[rows],
+                              units.confidences[scored[rows]], docs[rows], own_in_model[rows])
         parts.append(replace(part, unit=rows[part.unit]))
     found = Pieces(*(np.concatenate([getattr(part, name) for part in parts])
                      for name in ("unit", "starts", "ends", "labels", "confidences")))
     # a unit whose language the model lacks (the second opinion's) stays whole, with its own label
     found_labels = np.where(in_model[found.unit] >= 0, to_batch[np.maximum(found.labels, 0)], unit_labels[found.unit])
-    found = replace(found, labels=found_labels)
     source = scored[found.unit]  # the unit each clause is of
     unscored = np.setdiff1d(np.arange(len(pieces)), scored, assume_unique=True)
     of = np.r_[source, unscored]
     order = np.argsort(of, kind="stable")
-    of = of[order]
-    new_starts = np.r_[starts[source] + found.starts, starts[unscored]][order]
-    new_ends = np.r_[starts[source] + found.ends, ends[unscored]][order]
-    new_labels = np.r_[found.labels, labels[unscored]][order]
-    new_confidences = np.r_[found.confidences, confidences[unscored]][order]
-    counts = np.bincount(doc_of[of], minlength=documents).tolist()
-    return new_starts, new_ends, new_labels, new_confidences, counts
+    return Units(starts=np.r_[units.starts[source] + found.starts, units.starts[unscored]][order],
+                 ends=np.r_[units.starts[source] + found.ends, units.ends[unscored]][order],
+                 docs=units.docs[of[order]],
+                 labels=np.r_[found_labels, units.labels[unscored]][order],
+                 confidences=np.r_[found.confidences, units.confidences[unscored]][order])
 
 
 @lru_cache(maxsize=1)

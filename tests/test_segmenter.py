@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import langseg.scripts as scripts_module
@@ -68,6 +68,7 @@ def test_records_keep_the_contract_on_any_text(text: str) -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(documents, max_size=8))
+@example(["the \t the", "the \n el das Haus"])  # a short unit read again without its name, by a plain scorer
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     segmenter = Segmenter(scorer=KeywordScorer())
     assert segmenter.segment_batch(texts) == [segmenter.segment(text) for text in texts]
