@@ -19,7 +19,7 @@ from .datafiles import models_json
 from .labels import normalise_label
 from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
-from .units import letter_count
+from .units import has_letters
 
 
 def not_over_the_model() -> frozenset[str]:
@@ -221,7 +221,7 @@ class WithSecondOpinion:
         as Latvian or English at 0.7-0.95)."""
         fairly_sure = np.flatnonzero((probs[:, 0] >= self.below) & (probs[:, 0] < self.lacking_below))
         enough = self.second.reliable_from_letters
-        asked = fairly_sure[[letter_count(texts[row]) >= enough for row in fairly_sure.tolist()]]
+        asked = fairly_sure[[has_letters(texts[row], enough) for row in fairly_sure.tolist()]]
 
         def reliable(rows: np.ndarray, _columns: np.ndarray) -> np.ndarray:
             return np.array([bool(answers[row] and answers[row][2]) for row in rows.tolist()], dtype=bool)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 import regex
 
@@ -72,6 +73,20 @@ def letter_count(text: str) -> int:
     11
     """
     return len(_LETTER.findall(text))
+
+
+def has_letters(text: str, count: int) -> bool:
+    """Whether `text` holds at least `count` letters (reading only as far as the count-th).
+
+    >>> has_letters("über 2 Brücken!", 11), has_letters("über 2 Brücken!", 12)
+    (True, False)
+    """
+    return count <= 0 or _letters_pattern(count).search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _letters_pattern(count: int) -> re.Pattern[str]:
+    return re.compile(f"[{_LETTERS}](?:[^{_LETTERS}]*[{_LETTERS}]){{{count - 1}}}")
 
 
 def has_language(piece: str) -> bool:
