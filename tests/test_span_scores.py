@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from langseg.errors import ModelError
 from langseg.fasttext_file import read_model
 from langseg.scoring import FastTextScorer
-from langseg.span_scores import KEYED_LONGEST, SpanScorer, token_bounds
+from langseg.span_scores import KEYED_LONGEST, SpanScorer, code_points, token_bounds, word_keys
 
 from .conftest import DEV_SET
 
@@ -180,6 +180,17 @@ def test_tokens_are_the_runs_between_fasttexts_separators(text: str) -> None:
     starts, ends = token_bounds(text)
     words = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
     assert words == text.replace("\x00", " ").replace("\x0b", " ").replace("\x0c", " ").split()
+
+
+@given(st.lists(st.text(st.sampled_from("abcé😀"), min_size=1, max_size=70), min_size=1, max_size=12))
+def test_words_share_a_key_exactly_when_they_are_equal_and_long_words_have_none(words: list[str]) -> None:
+    text = " ".join(words)
+    starts, ends = token_bounds(text)
+    keys = word_keys(code_points(text), starts, ends).tolist()
+    for word, key in zip(words, keys):
+        assert (key == 0) == (len(word) > KEYED_LONGEST)
+    keyed = {(word, key) for word, key in zip(words, keys) if key}
+    assert len({word for word, _ in keyed}) == len({key for _, key in keyed})
 
 
 @pytest.mark.model

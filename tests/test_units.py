@@ -17,6 +17,8 @@ from langseg.units import (
     LINE_BREAKS,
     document_units,
     has_language,
+    has_letters,
+    letter_count,
     paragraph_units,
     sentence_units,
 )
@@ -175,3 +177,8 @@ def test_document_units_are_the_sentences_of_the_lines(text: str) -> None:
     expected = [s for line in paragraph_units(text) for s in sentence_units(text, line)]
     assert units == expected
     assert lines == sorted(lines)
+
+
+@given(st.text(st.sampled_from("aé 1,\nЖ中ـ"), max_size=40), st.integers(0, 25))
+def test_has_letters_agrees_with_counting_every_letter(text: str, count: int) -> None:
+    assert has_letters(text, count) == (letter_count(text) >= count)
