@@ -227,7 +227,8 @@ def _grown(array: np.ndarray, size: int) -> np.ndarray:
 
 def subword_ids(model: ModelFile, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The input rows of each word as fastText reads it (`ids`, with `owner` the word each belongs to),
-    and each word's FNV hash (for word n-grams). Label tokens (`__label__...`) have no rows."""
+    and each word's FNV hash (for word n-grams; zero in a model without them, where hashing a long word
+    byte by byte would cost for nothing). Label tokens (`__label__...`) have no rows."""
     encoded = [word.encode("utf-8", "replace") for word in words]
     hashes = np.zeros(len(words), dtype=np.uint32)
     ids: list[np.ndarray] = []
@@ -237,7 +238,7 @@ def subword_ids(model: ModelFile, words: list[str]) -> tuple[np.ndarray, np.ndar
     ids.append(vocab[:, 1])
     owners.append(vocab[:, 0])
     is_label = np.fromiter((word.startswith(_LABEL_PREFIX) for word in words), dtype=bool, count=len(words))
-    if encoded:
+    if encoded and model.word_ngrams > 1:  # only word n-grams read a word's own hash
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         hashes = fnv1a(data, np.cumsum(lengths) - lengths, lengths)
