@@ -20,7 +20,9 @@ UNIT_DECODER_ABSORBS = pytest.mark.xfail(strict=True, reason=(
     "a three-word sentence beside a long one in another language: the unit decoder's sentence switch cost "
     "(3.0, still the best held-out value with the real sets in the search) outweighs its evidence"))
 BELOW_MIN_PROB = pytest.mark.xfail(strict=True, reason=(
-    "the English clause reads as English at 0.77 on its own, under the tuned minimum (0.8) for a piece"))
+    "the clause reads as its language at 0.77-0.89 on its own, under the tuned minimum (0.9) for a piece: "
+    "lid.176 is seldom surer of a clause of eight to ten words, and rescuing such pieces cost the dev set "
+    "0.04 of switch F1 (docs/decisions.md)"))
 
 
 @pytest.mark.model
@@ -65,6 +67,10 @@ def test_the_readme_examples_hold_both_languages(real_segmenter: Segmenter, text
     ("We have this old saying in germany الله أكبر", ["en", "ar"]),
     pytest.param("The menu offers three dishes today: 牛肉麵、餃子和炒飯，都很好吃。", ["en", "zh"],
                  marks=BELOW_MIN_PROB),
+    pytest.param("Ich finde den Film ziemlich langweilig, aber the soundtrack is absolutely amazing and worth "
+                 "listening to.", ["de", "en"], marks=BELOW_MIN_PROB),
+    pytest.param("Kurze Frage: does anyone know if the update fixes the battery drain? Bei mir hält der Akku nur "
+                 "noch einen halben Tag.", ["de", "en", "de"], marks=BELOW_MIN_PROB),
     # a clause of a language the sentence as a whole does not even list among its top three
     ('Er sagte nur "I will be back before the end of the week, I promise" und ging dann nach Hause.',
      ["de", "en", "de"]),
