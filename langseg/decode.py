@@ -60,20 +60,36 @@ class ScriptPenalty:
         return ScriptPenalty(self.shares[row_of[paying]], self.scripts, self.membership, renumbered, self.cost)
 
 
+@dataclass(frozen=True)
+class DecodeParams:
+    """The unit decoder's knobs (each a `Config` field of the same name; see `decode_evidence`)."""
+
+    floor: float
+    prior_weight: float = 0.0
+    confidence_power: float = 0.0
+    settled_switch_factor: float = 1.0
+    settled_min_prob: float = 1.0
+
+
+@dataclass(frozen=True)
+class WindowContext:
+    """What the windows of one long document share (see `windows`): the whole document's language mass
+    over the codes (every window's prior), the language (a column of the codes, or -1) of the unit just
+    before each window, and the document's settled languages over the codes."""
+
+    mass: np.ndarray
+    entry: np.ndarray
+    settled: np.ndarray
+
+
 def decode_evidence(
     evidence: Evidence,
     doc_index: np.ndarray,
     weights: np.ndarray,
     switch_costs: np.ndarray,
-    floor: float,
+    params: DecodeParams,
     penalty: ScriptPenalty | None = None,
-    prior_weight: float = 0.0,
-    confidence_power: float = 0.0,
-    mass: np.ndarray | None = None,
-    entry: np.ndarray | None = None,
-    settled_switch_factor: float = 1.0,
-    settled_min_prob: float = 1.0,
-    settled: np.ndarray | None = None,
+    window: WindowContext | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`viterbi` for the units of many documents at once, vectorised across documents with NumPy.
 
@@ -93,29 +109,29 @@ def decode_evidence(
     log of the document's own length-weighted language distribution to every unit (a unit torn between
     two close languages leans to the one the document as a whole supports).
 
-    The units may also be windows of one long document (see `windows`): then `mass` (over
-    `evidence.codes`) is that whole document's language mass, the prior of every window, and
-    `entry[d]` the language (a column of the codes, or -1) of the unit just before window d: changing
-    from it costs the window's first unit the switch cost. `settled` (over the codes) then gives the
-    whole document's settled languages.
+    The units may also be windows of one long document (see `windows`), with their `window` context:
+    every window's prior is the whole document's, changing from the language of the unit just before a
+    window costs its first unit the switch cost, and the settled languages are the whole document's.
     """
     count = len(evidence)
     if count == 0:
         return np.empty(0, np.int64), np.empty(0)
     columns = _DocumentColumns.of(evidence, np.asarray(doc_index))
     table = columns.table(evidence)
-    emissions = _emissions(evidence, columns, table, weights, floor, penalty, prior_weight, confidence_power, mass)
+    emissions = _emissions(evidence, columns, table, weights, params.floor, penalty, params.prior_weight,
+                           params.confidence_power, window.mass if window is not None else None)
     factors = None  # per document and language: what a change into it costs, in switch costs
-    if settled_switch_factor != 1.0:
-        if settled is None:
-            settling = np.flatnonzero(_settling(weights, evidence, settled_min_prob))
+    if params.settled_switch_factor != 1.0:
+        if window is None:
+            settling = np.flatnonzero(_settling(weights, evidence, params.settled_min_prob))
             marks = np.zeros(columns.language.shape, dtype=bool)
             marks[columns.docs[settling], columns.position[settling, 0]] = True
         else:  # windows of one document: its settled languages are every window's
-            marks = settled[columns.code]
-        factors = np.where(marks, settled_switch_factor, 1.0)
-    if entry is not None:
-        _enter_windows(emissions, columns, entry[np.asarray(doc_index)[columns.starts]], switch_costs, factors)
+            marks = window.settled[columns.code]
+        factors = np.where(marks, params.settled_switch_factor, 1.0)
+    if window is not None:
+        _enter_windows(emissions, columns, window.entry[np.asarray(doc_index)[columns.starts]], switch_costs,
+                       factors)
     chosen = _best_paths(emissions, columns, switch_costs, factors)
     return columns.language[columns.docs, chosen], table[np.arange(count), chosen]
 
@@ -270,16 +286,15 @@ def _best_paths(emissions: np.ndarray, columns: _DocumentColumns, switch_costs: 
     return chosen
 
 
-def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, floor: float,
-            prior_weight: float, confidence_power: float, size: int, longest: int | None = None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, params: DecodeParams, size: int,
+            longest: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One long document's units cut into windows of about `size` units that end at settled units.
 
     A full-length unit whose own evidence for its best language beats every other by more than the
     switch costs on both its sides plus the most the prior can move (`prior_weight * -log(floor)`)
     takes that language on the best path whatever its neighbours do: a path through another language
     there gains by switching to it and back. The paths before and after it are then independent, so
-    the windows decode side by side (`decode_evidence` with `mass` and `entry`), each over its own
+    the windows decode side by side (`decode_evidence` with their `WindowContext`), each over its own
     candidate languages, and the decoder's work grows with the document's length, not with its length
     times the number of languages it holds (a settled-language factor below 1 only makes changes cheaper,
     which keeps the argument). The one difference from a single pass: a window cannot
@@ -297,7 +312,8 @@ def windows(evidence: Evidence, weights: np.ndarray, switch_costs: np.ndarray, f
     count = len(evidence)
     ids, probs = evidence.ids, evidence.probs
     valid = ids >= 0
-    confident = _confident(weights, probs, confidence_power)
+    floor, prior_weight = params.floor, params.prior_weight
+    confident = _confident(weights, probs, params.confidence_power)
     above = valid & (probs > floor)  # as in one pass, what is below the floor adds nothing to the mass
     mass = np.bincount(ids[above], weights=(confident[:, None] * probs)[above], minlength=len(evidence.codes))
     is_candidate = np.zeros(len(mass), dtype=bool)

@@ -14,8 +14,8 @@ from threadpoolctl import ThreadpoolController
 
 from .clauses import ClauseParams, ClauseSplitter, Pieces
 from .config import Config, announce_generic, has_own_parameters, model_defaults
-from .decode import (ScriptPenalty, candidate_entries, decode_evidence, document_starts, settled_languages,
-                     unit_weights, windows)
+from .decode import (DecodeParams, ScriptPenalty, WindowContext, candidate_entries, decode_evidence,
+                     document_starts, settled_languages, unit_weights, windows)
 from .explain import Explanation, explanation
 from .extract import keep_language
 from .io import batched
@@ -340,28 +340,25 @@ class Segmenter:
         if script_changes.any():
             costs = np.where(script_changes, costs * config.script_change_factor, costs)
         if len(evidence) <= _DECODE_CHUNK or docs[0] != docs[-1]:  # documents of a batch, decoded together
-            return self._viterbi(evidence, docs, weights, costs, penalty)
-        window, entry, mass = windows(evidence, weights, costs, config.floor, config.prior_weight,
-                                      config.confidence_power, _DECODE_CHUNK, _LONGEST_WINDOW)
+            return decode_evidence(evidence, docs, weights, costs, self._decode_params, penalty)
+        window, entry, mass = windows(evidence, weights, costs, self._decode_params, _DECODE_CHUNK, _LONGEST_WINDOW)
         settled = settled_languages(evidence, weights, config.settled_min_prob)
         chosen = np.empty(len(evidence), dtype=np.int64)
         chosen_probs = np.empty(len(evidence))
         for part in _chunks_by_document(np.arange(len(evidence)), window, _WINDOWS_TOGETHER):
             first, last = window[part[0]], window[part[-1]]
-            chosen[part], chosen_probs[part] = self._viterbi(
-                evidence.take(part), window[part] - first, weights[part], costs[part],
-                penalty.take(part) if penalty is not None else None, mass=mass, entry=entry[first:last + 1],
-                settled=settled)
+            chosen[part], chosen_probs[part] = decode_evidence(
+                evidence.take(part), window[part] - first, weights[part], costs[part], self._decode_params,
+                penalty.take(part) if penalty is not None else None,
+                WindowContext(mass, entry[first:last + 1], settled))
         return chosen, chosen_probs
 
-    def _viterbi(self, evidence: Evidence, docs: np.ndarray, weights: np.ndarray, costs: np.ndarray,
-                 penalty: ScriptPenalty | None, mass: np.ndarray | None = None, entry: np.ndarray | None = None,
-                 settled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def _decode_params(self) -> DecodeParams:
+        """The unit decoder's knobs, from the configuration."""
         config = self.config
-        return decode_evidence(evidence, docs, weights, costs, config.floor, penalty, config.prior_weight,
-                               config.confidence_power, mass=mass, entry=entry,
-                               settled_switch_factor=config.settled_switch_factor,
-                               settled_min_prob=config.settled_min_prob, settled=settled)
+        return DecodeParams(config.floor, config.prior_weight, config.confidence_power,
+                            config.settled_switch_factor, config.settled_min_prob)
 
     def _document(self, text: str, spans: tuple[Span, ...], doc_id: str | None) -> Document:
         """The record of one text from its spans: main language, shares and the mixed flag."""

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import numpy as np
 
-from langseg.decode import decode_evidence, settled_languages, unit_weights, windows
+from langseg.decode import DecodeParams, WindowContext, decode_evidence, settled_languages, unit_weights, windows
 from langseg.scoring import PRUNED, Evidence
 
 from .reference import candidate_languages, unlisted_probability, viterbi
@@ -109,7 +109,7 @@ def test_a_pruned_entry_stands_for_a_probability_below_the_floor(tail: list, exp
     ids = np.array([[1, 2, -1, -1, -1], [0, 2, *tail], [1, 2, -1, -1, -1]], dtype=np.int32)
     probs = np.array([[0.99, 0.01, 0, 0, 0], [0.99, 0.008, 0, 0, 0], [0.99, 0.01, 0, 0, 0]])
     labels, _ = decode_evidence(Evidence(("x", "y", "z"), ids, probs), np.zeros(3, dtype=np.int64),
-                                np.array([1.0, 0.5, 1.0]), np.full(3, 1.7), floor=0.0005)
+                                np.array([1.0, 0.5, 1.0]), np.full(3, 1.7), DecodeParams(floor=0.0005))
     assert [("x", "y", "z")[label] for label in labels] == ["y", expected, "y"]
 
 
@@ -140,8 +140,8 @@ def test_batch_decoding_equals_one_document_at_a_time(docs: list, factor: float)
         weights += [u[1] for u in units]
         costs += [u[2] for u in units]
     evidence = Evidence.from_distributions(flat_dists)
-    chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs), 1e-3,
-                                    **settle)
+    chosen, probs = decode_evidence(evidence, np.array(doc_index), np.array(weights), np.array(costs),
+                                    DecodeParams(1e-3, **settle))
     assert [evidence.codes[j] for j in chosen] == expected
     assert probs.tolist() == [dist.get(lang, 0.0) for dist, lang in zip(flat_dists, expected)]
 
@@ -158,7 +158,7 @@ def test_a_documents_labels_never_depend_on_the_other_documents_of_its_batch(doc
     def decoded(units: list, index: list[int]) -> list[str]:
         evidence = Evidence.from_distributions([u[0] for u in units], codes)
         chosen, _ = decode_evidence(evidence, np.array(index), np.array([u[1] for u in units]),
-                                    np.array([u[2] for u in units]), 1e-3, **options)
+                                    np.array([u[2] for u in units]), DecodeParams(1e-3, **options))
         return [codes[j] for j in chosen]
 
     alone = [label for units in docs for label in decoded(units, [0] * len(units))]
@@ -187,12 +187,12 @@ def test_a_long_document_decoded_in_windows_equals_one_pass(units: list, prior_w
     costs = np.array([cost for _, cost in units])
     evidence = Evidence.from_distributions(dists)
     settle = {"settled_switch_factor": factor, "settled_min_prob": 0.9}
-    whole, _ = decode_evidence(evidence, np.zeros(len(units), dtype=np.int64), weights, costs, 1e-3,
-                               prior_weight=prior_weight, **settle)
-    window, entry, mass = windows(evidence, weights, costs, 1e-3, prior_weight, 0.0, size)
+    params = DecodeParams(1e-3, prior_weight=prior_weight, **settle)
+    whole, _ = decode_evidence(evidence, np.zeros(len(units), dtype=np.int64), weights, costs, params)
+    window, entry, mass = windows(evidence, weights, costs, params, size)
     assert (np.diff(window) >= 0).all() and window[0] == 0
-    parts, _ = decode_evidence(evidence, window, weights, costs, 1e-3, prior_weight=prior_weight, mass=mass,
-                               entry=entry, settled=settled_languages(evidence, weights, 0.9), **settle)
+    context = WindowContext(mass, entry, settled_languages(evidence, weights, 0.9))
+    parts, _ = decode_evidence(evidence, window, weights, costs, params, window=context)
     assert parts.tolist() == whole.tolist()
 
 
@@ -202,7 +202,7 @@ def test_no_window_grows_past_the_longest_allowed(units: list, size: int, longes
     dists = [dist for (dist, _), _ in units]
     weights = np.array([weight for (_, weight), _ in units])
     costs = np.array([cost for _, cost in units])
-    window, entry, _ = windows(Evidence.from_distributions(dists), weights, costs, 1e-3, 0.0, 0.0, size, longest)
+    window, entry, _ = windows(Evidence.from_distributions(dists), weights, costs, DecodeParams(1e-3), size, longest)
     assert (np.diff(window) >= 0).all() and window[0] == 0
     assert np.bincount(window).max() <= max(size, longest)
     assert len(entry) == window[-1] + 1
@@ -215,11 +215,11 @@ def test_a_stretch_that_settles_nothing_is_cut_after_its_surest_unit() -> None:
     dists = [unsure] * 7 + [surer] + [unsure] * 12
     evidence = Evidence.from_distributions(dists)
     weights = np.full(len(dists), 0.3)
-    window, entry, _ = windows(evidence, weights, np.full(len(dists), 1.0), 1e-3, 0.0, 0.0, size=4, longest=10)
+    window, entry, _ = windows(evidence, weights, np.full(len(dists), 1.0), DecodeParams(1e-3), size=4, longest=10)
     assert window.tolist()[:9] == [0] * 8 + [1]  # cut after the surer unit (index 7), not at 10 units
     assert np.bincount(window).max() <= 10
     assert evidence.codes[entry[1]] == "en"
-    unbounded, _, _ = windows(evidence, weights, np.full(len(dists), 1.0), 1e-3, 0.0, 0.0, size=4)
+    unbounded, _, _ = windows(evidence, weights, np.full(len(dists), 1.0), DecodeParams(1e-3), size=4)
     assert unbounded.tolist() == [0] * len(dists)  # without `longest`, nothing settled, nothing cut
 
 
@@ -228,6 +228,6 @@ def test_windows_cut_only_after_settled_units() -> None:
     dists = [sure_en, unsure, unsure, sure_es, unsure, sure_en]
     evidence = Evidence.from_distributions(dists)
     weights = np.array([1.0, 0.3, 0.3, 1.0, 0.3, 1.0])
-    window, entry, _ = windows(evidence, weights, np.full(6, 1.0), 1e-3, 0.0, 0.0, size=1)
+    window, entry, _ = windows(evidence, weights, np.full(6, 1.0), DecodeParams(1e-3), size=1)
     assert window.tolist() == [0, 1, 1, 1, 2, 2]
     assert [evidence.codes[j] if j >= 0 else None for j in entry.tolist()] == [None, "en", "es"]
