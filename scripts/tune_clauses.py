@@ -116,19 +116,28 @@ def objective(m: dict[str, float]) -> float:
             + 0.075 * m["basco_cs"] + 0.075 * m["basco_mono"])
 
 
-def write_held_out(evaluator: Evaluator, chosen: list[dict], folder: Path) -> None:
-    """Each set's records, every document decoded with the parameters chosen on the fold it is not in."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"dev": "dev.jsonl", "sagt": "sagt-coarse.jsonl", "basco": "basco.jsonl"}
+def held_out_records(evaluator: Evaluator, chosen: list[dict]) -> dict[str, list[dict]]:
+    """Each set's records in the set's order, every document decoded with the parameters chosen on the
+    fold it is not in."""
+    out = {}
     for name, docs in evaluator.sets.items():
         records: dict[str, dict] = {}
         for fold in (0, 1):
             members = [d for d in docs if fold_of(d) == fold]
             for record in evaluator.predict(chosen[fold], members):
                 records[str(record["id"])] = record
+        out[name] = [records[str(doc["id"])] for doc in docs]
+    return out
+
+
+def write_held_out(records: dict[str, list[dict]], folder: Path) -> None:
+    """The held-out records as files for ../shared/bench/score.py and score_sets.py."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"dev": "dev.jsonl", "sagt": "sagt-coarse.jsonl", "basco": "basco.jsonl"}
+    for name, rows in records.items():
         with open(folder / files[name], "w", encoding="utf-8") as out:
-            for doc in docs:
-                out.write(json.dumps(records[str(doc["id"])], ensure_ascii=False) + "\n")
+            for record in rows:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
     print("held-out records in", folder)
 
 
@@ -166,12 +175,16 @@ def main() -> None:
     for key in held_out[0]:
         values = [held_out[0][key], held_out[1][key]]
         print(f"{key:24s} {values[0]:8.3f} {values[1]:8.3f} {sum(values) / 2:8.3f}")
+    records = held_out_records(evaluator, chosen_for) if args.held_out_dir or args.write else {}
     if args.held_out_dir:
-        write_held_out(evaluator, chosen_for, args.held_out_dir)
+        write_held_out(records, args.held_out_dir)
     if args.write:
         overall = max(candidates, key=lambda o: objective(evaluator.metrics(o, None)))
         data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
         data["params"].update(overall)
+        dev = evaluator.spans.score(evaluator.sets["dev"], records["dev"])["overall"]
+        data["held_out"] = {key: round(dev[key], 4)
+                            for key in ("char_acc_micro", "switch_f1", "mixed_f1", "langset_thr_frac")}
         PARAMS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print("wrote", json.dumps(overall), "to", PARAMS_FILE)
 
