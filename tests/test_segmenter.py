@@ -15,7 +15,7 @@ import langseg.scripts as scripts_module
 import langseg.segmenter as segmenter_module
 from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
-from langseg.segmenter import script_context
+from langseg.script_context import script_context
 from langseg.spans import dominant_language, is_mixed, language_shares, one_language_map
 from langseg.types import UND
 
