@@ -47,6 +47,18 @@ class Evidence:
         column = np.array([codes.index(code) for code in self.codes] + [-1], dtype=self.ids.dtype)
         return Evidence(codes, np.where(self.ids >= 0, column[self.ids], self.ids), self.probs)
 
+    @classmethod
+    def stacked(cls, parts: Sequence[Evidence]) -> Evidence:
+        """The rows of `parts`, one part after another, over all their codes (a plain scorer names only the
+        languages of the texts it was given) and as wide as the widest part."""
+        codes = parts[0].codes
+        if any(part.codes != codes for part in parts):
+            codes = tuple(sorted(set().union(*(part.codes for part in parts))))
+            parts = [part.over(codes) for part in parts]
+        width = max(part.ids.shape[1] for part in parts)
+        return cls(codes, np.vstack([_padded(part.ids, width, -1) for part in parts]),
+                   np.vstack([_padded(part.probs, width, 0.0) for part in parts]))
+
     def only(self, languages: frozenset[str]) -> Evidence:
         """The evidence with every other language left out and each row renormalised over what remains."""
         allowed = np.r_[np.isin(np.array(self.codes, dtype=object), list(languages)), False]  # -1, -2: none
@@ -74,6 +86,14 @@ class Evidence:
             ids[i, :len(ranked)] = [column[lang] for lang, _ in ranked]
             probs[i, :len(ranked)] = [prob for _, prob in ranked]
         return cls(codes, ids, probs)
+
+
+def _padded(array: np.ndarray, width: int, fill: float) -> np.ndarray:
+    if array.shape[1] == width:
+        return array
+    padded = np.full((array.shape[0], width), fill, dtype=array.dtype)
+    padded[:, :array.shape[1]] = array
+    return padded
 
 
 PRUNED = -2

@@ -243,13 +243,7 @@ class Segmenter:
         scorer = self.scorer
         size = self.config.batch_size
         chunks = [evidence_of(scorer, pieces[first:first + size]) for first in range(0, len(pieces), size)]
-        if len(chunks) <= 1:
-            evidence = chunks[0] if chunks else evidence_of(scorer, [])
-        else:
-            width = max(chunk.ids.shape[1] for chunk in chunks)
-            evidence = Evidence(chunks[0].codes,
-                                np.vstack([_pad(chunk.ids, width, -1) for chunk in chunks]),
-                                np.vstack([_pad(chunk.probs, width, 0.0) for chunk in chunks]))
+        evidence = Evidence.stacked(chunks) if chunks else evidence_of(scorer, [])
         allowed = self.allowed_languages
         return evidence.only(allowed) if allowed is not None else evidence
 
@@ -306,19 +300,18 @@ class Segmenter:
         if not len(masked):
             return evidence, texts
         again = self._evidence([plain[i] for i in masked.tolist()])
-        codes = tuple(sorted(set(evidence.codes) | set(again.codes)))  # a plain scorer names what it found
-        evidence, again = evidence.over(codes), again.over(codes)
-        surer = again.probs[:, 0] > evidence.probs[masked, 0]
+        both = Evidence.stacked([evidence, again])  # the two readings over the same codes and width
+        first = len(evidence)
+        surer = both.probs[first:, 0] > both.probs[masked, 0]
         if not surer.any():
             return evidence, texts
         rows = masked[surer]
-        width = max(evidence.ids.shape[1], again.ids.shape[1])
-        ids, probs = _pad(evidence.ids, width, -1).copy(), _pad(evidence.probs, width, 0.0).copy()
-        ids[rows], probs[rows] = _pad(again.ids[surer], width, -1), _pad(again.probs[surer], width, 0.0)
+        ids, probs = both.ids[:first].copy(), both.probs[:first].copy()
+        ids[rows], probs[rows] = both.ids[first:][surer], both.probs[first:][surer]
         texts = list(texts)
         for row in rows.tolist():
             texts[row] = plain[row]
-        return Evidence(evidence.codes, ids, probs), texts
+        return Evidence(both.codes, ids, probs), texts
 
     def _inputs(self, pieces: list[str], docs: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each unit's weight, and the cost of a change between it and the unit before it."""
@@ -486,14 +479,6 @@ def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int, alone: in
     if first < len(rows):
         chunks.append(rows[first:])
     return chunks
-
-
-def _pad(array: np.ndarray, width: int, fill: float) -> np.ndarray:
-    if array.shape[1] == width:
-        return array
-    padded = np.full((array.shape[0], width), fill, dtype=array.dtype)
-    padded[:, :array.shape[1]] = array
-    return padded
 
 
 _DEFAULT: Segmenter | None = None

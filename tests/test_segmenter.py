@@ -68,6 +68,14 @@ def test_records_keep_the_contract_on_any_text(text: str) -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(documents, max_size=8))
+def test_units_scored_a_few_at_a_time_read_as_scored_together(texts: list[str]) -> None:
+    # a plain scorer names only the languages of the units it is given: each call's columns differ
+    few, all_at_once = Segmenter(scorer=KeywordScorer(), batch_size=2), Segmenter(scorer=KeywordScorer())
+    assert few.segment_batch(texts) == all_at_once.segment_batch(texts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(documents, max_size=8))
 @example(["the \t the", "the \n el das Haus"])  # a short unit read again without its name, by a plain scorer
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     segmenter = Segmenter(scorer=KeywordScorer())
