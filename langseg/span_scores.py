@@ -138,7 +138,6 @@ class WordTable:
         self.max_words = max_words
         self._size = 0
         capacity = min(max_words, 4096)
-        self._keys = np.zeros(capacity, dtype=np.uint64)
         self._sums = np.zeros((capacity, model.dim), dtype=np.float32)
         self._counts = np.zeros(capacity, dtype=np.int32)
         self._hashes = np.zeros(capacity, dtype=np.uint32)
@@ -190,13 +189,14 @@ class WordTable:
         needed = first + len(words)
         if needed > len(self._sums):
             size = min(self.max_words, max(needed, 2 * len(self._sums)))
-            self._keys, self._sums, self._counts, self._hashes = (
-                _grown(array, size) for array in (self._keys, self._sums, self._counts, self._hashes))
-        self._keys[first:needed] = keys
+            self._sums, self._counts, self._hashes = (_grown(array, size)
+                                                      for array in (self._sums, self._counts, self._hashes))
         self._sums[first:needed], self._counts[first:needed], self._hashes[first:needed] = self._compute(words)
         self._size = needed
-        order = np.argsort(self._keys[:needed], kind="stable")
-        self._sorted_keys, self._sorted_rows = self._keys[:needed][order], order
+        merged_keys = np.concatenate([self._sorted_keys, keys])
+        order = np.argsort(merged_keys, kind="stable")
+        self._sorted_keys = merged_keys[order]
+        self._sorted_rows = np.concatenate([self._sorted_rows, np.arange(first, needed)])[order]
 
     def _compute(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row sums, id counts and hashes of `words`, a few thousand words at a time (each word's rows
