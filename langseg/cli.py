@@ -171,10 +171,9 @@ def _segmenter(model: str | None, mixed_min_share: float | None, mixed_min_chars
     """The segmenter the model options describe (the model's own values where an option is not given); a
     language list is checked against the model at once, so that a code it cannot produce is a usage
     error before any input is read."""
-    given = {name: value for name, value in (("mixed_min_share", mixed_min_share),
-                                             ("mixed_min_chars", mixed_min_chars)) if value is not None}
     try:
-        segmenter = Segmenter(model, languages=languages or (), min_score=min_score, **given)
+        segmenter = Segmenter(model, languages=languages or (), min_score=min_score,
+                              **_mixed_options(mixed_min_share, mixed_min_chars))
     except LangsegError as exc:
         raise click.ClickException(str(exc)) from None
     if languages:
@@ -185,6 +184,12 @@ def _segmenter(model: str | None, mixed_min_share: float | None, mixed_min_chars
         except LangsegError as exc:
             raise click.ClickException(str(exc)) from None
     return segmenter
+
+
+def _mixed_options(mixed_min_share: float | None, mixed_min_chars: int | None) -> dict[str, Any]:
+    """The mixed-flag options given on the command line; the model's own values stand for the others."""
+    return {name: value for name, value in (("mixed_min_share", mixed_min_share),
+                                            ("mixed_min_chars", mixed_min_chars)) if value is not None}
 
 
 def _language(segmenter: Segmenter, text: str, option: str) -> str:
@@ -542,8 +547,7 @@ def ray_command(inputs: tuple[str, ...], output: str, output_format: str, addres
     _run(lambda: ray_integration.run(
         list(inputs), output, output_format, address, concurrency, batch_size, model=model,
         text_column=text_field, id_column=id_field, languages=languages or (), min_score=min_score,
-        **{name: value for name, value in (("mixed_min_share", mixed_min_share),
-                                           ("mixed_min_chars", mixed_min_chars)) if value is not None}))
+        **_mixed_options(mixed_min_share, mixed_min_chars)))
 
 
 class _progress:
