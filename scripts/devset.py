@@ -14,11 +14,34 @@ import numpy as np
 from langseg.scoring import Evidence, FastTextScorer
 
 SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+SHORT_TEXTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "short_mixed.txt"
 
 
 def load_dev(path: Path | None = None) -> list[dict]:
     with open(path or SHARED_BENCH / "dev.jsonl", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
+
+
+def load_short_texts(path: Path | None = None) -> list[dict]:
+    """langseg's own short texts (`tests/data/short_mixed.txt`: sentences of one or several languages on
+    one line, as peer detectors' test cases and README examples are) as records of the shared bench's
+    format, one span per run of sentences of one language, for `score.py` and `score_sets.py`."""
+    records = []
+    with open(path or SHORT_TEXTS, encoding="utf-8") as handle:
+        lines = [line.rstrip("\n") for line in handle if line.strip() and not line.startswith("#")]
+    for number, line in enumerate(lines):
+        text, spans = "", []
+        for sentence in line.split(" || "):
+            code, words = sentence.split(": ", 1)
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {words}" if text else words
+            if spans and spans[-1]["lang"] == code:
+                spans[-1]["end"] = len(text)
+            else:
+                spans.append({"start": start, "end": len(text), "lang": code})
+        records.append({"id": f"short-{number:03d}", "text": text,
+                        "category": "mixed" if len(spans) > 1 else "mono", "spans": spans})
+    return records
 
 
 def load_scorer_module(path: Path | None = None) -> ModuleType:
