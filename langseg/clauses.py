@@ -40,6 +40,7 @@ class ClauseParams:
     own_reading: bool = False
     reference_words: float = 0.0
     chunk_words: int = 0
+    whole_reading: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ class ClauseSplitter:
         counts = last - first
         runs, run_language = self._script_runs(texts, tokens)
         chunk_language = self._chunk_languages(tokens, counts, labels, runs)
-        candidates, in_document = _candidates(np.column_stack([own, run_language, chunk_language]), labels, docs,
-                                              params.own_reading)
+        whole = self._whole_readings(tokens, counts, labels)
+        candidates, in_document = _candidates(np.column_stack([own, run_language, chunk_language, whole]), labels,
+                                              docs, params.own_reading)
         # a short unit with names is read without them by the unit decoder: its words are not split apart,
         # unless it changes script ("English German French - Английский язык"), itself a sign of a switch
         named = np.fromiter((without_names(text) != text for text in texts), dtype=bool, count=len(texts))
@@ -188,6 +190,19 @@ class ClauseSplitter:
         unit_of = pairs // width
         lead = np.r_[True, unit_of[1:] != unit_of[:-1]]
         out[unit_of[lead], 0] = pairs[lead] % width
+        return out
+
+    def _whole_readings(self, tokens: Tokens, counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """With `whole_reading`, the language each unit's whole text reads as to the scorer, when that is not
+        the unit's (units x 1; -1 for none): a scorer pooled with a word reader may read a unit otherwise
+        than the model alone did."""
+        out = np.full((len(counts), 1), -1, dtype=np.int64)
+        units = np.flatnonzero((counts >= 2) & (labels >= 0)) if self.params.whole_reading else np.zeros(0, np.int64)
+        if len(units):
+            log_probs = self.scorer.range_log_probs(tokens, tokens.first[units], tokens.first[units + 1])
+            best = log_probs.argmax(axis=1)
+            other = np.isfinite(log_probs).any(axis=1) & (best != labels[units])
+            out[units[other], 0] = best[other]
         return out
 
     def _script_changes(self, texts: list[str], bounds: list[tuple[int, int]]) -> np.ndarray:

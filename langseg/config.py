@@ -110,6 +110,13 @@ class Config:
     clause_own_reading: bool = True
     """Hold the language a unit's own text reads as (before its context decided) to `clause_margin`, not
     to `clause_new_margin`: a sentence its context absorbed can stand again on its own evidence."""
+    word_reader: str = ""
+    """A second reader of words pooled with the model's reading of every clause, window and piece of the
+    clause split ("heliport"; "": none). It finds short switches the model reads poorly; heliport needs the
+    `heliport` extra (GPL-3.0, about 0.9 GB in memory). The model's folder may hold parameters tuned with
+    it (`word_readers` in params.json), which then apply."""
+    word_reader_weight: float = 0.5
+    """The reader's weight in the pool: log p = log p_model + weight * log p_reader."""
     languages: tuple[str, ...] = ()
     """Decode over these languages only (codes or names as `langseg.codes` reads them; empty: all the
     model knows). The model's probabilities are renormalised over them, as when a user knows a corpus
@@ -138,6 +145,9 @@ class Config:
         for name in _SWITCHES:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        if self.word_reader not in ("", *_WORD_READERS):
+            raise ValueError(f"word_reader must be one of {', '.join(map(repr, _WORD_READERS))} or '' (none), "
+                             f"not {self.word_reader!r}")
 
     def with_(self, **overrides: Any) -> Config:
         """A copy with some fields replaced (unknown names and wrong kinds raise TypeError, values out of
@@ -159,7 +169,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "settled_min_prob": _PROBABILITY, "min_weight": _PROBABILITY, "mixed_min_share": _PROBABILITY,
     "mixed_min_score": _PROBABILITY, "min_score": _PROBABILITY, "second_opinion_below": _PROBABILITY,
     "second_opinion_known_below": _PROBABILITY, "second_opinion_lacking_below": (0.0, 1.0),
-    "second_opinion_weight": _PROBABILITY,
+    "second_opinion_weight": _PROBABILITY, "word_reader_weight": _NOT_NEGATIVE,
 }
 """Each numeric field's allowed values (inclusive); NaN is refused by every bound."""
 _WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars",
@@ -168,6 +178,7 @@ _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinio
              "clause_own_reading")
 
 
+_WORD_READERS = ("heliport",)
 _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_referee_apart")
 
 
@@ -183,6 +194,19 @@ def model_defaults(model: str | None) -> Config:
     name = model or str(models_json("manifest.json")["default"])
     data = _parameter_file(name)
     return Config() if data is None else _config_from(data, f"models/{name}/params.json")
+
+
+def word_reader_defaults(model: str | None, reader: str) -> dict[str, Any]:
+    """The parameters a model's folder holds for decoding with a word reader (`word_readers.READER` in its
+    params.json), checked as the rest of the file is; {} when it holds none."""
+    if not reader:
+        return {}
+    name = model or str(models_json("manifest.json")["default"])
+    data = _parameter_file(name) or {}
+    values = ((data.get("word_readers") or {}).get(reader) or {}).get("params") or {}
+    where = f"models/{name}/params.json"
+    _config_from({"params": values}, where)  # the same checks as the file's own parameters
+    return dict(values)
 
 
 def has_own_parameters(model: str) -> bool:
@@ -216,10 +240,14 @@ _ANNOUNCED: set[str] = set()
 
 def _config_from(data: Any, where: str) -> Config:
     known = {f.name for f in fields(Config)}
-    unknown_sections = set(data) - {"comment", "model", "held_out", "params", "rules"}
+    unknown_sections = set(data) - {"comment", "model", "held_out", "params", "rules", "word_readers"}
     if unknown_sections:
         raise ParameterFileError(f"{where}: unknown section {sorted(unknown_sections)[0]!r} "
-                                 "(known: comment, model, held_out, params, rules)")
+                                 "(known: comment, model, held_out, params, rules, word_readers)")
+    for reader in data.get("word_readers") or {}:
+        if reader not in _WORD_READERS:
+            raise ParameterFileError(f"{where}: unknown word reader {reader!r} in 'word_readers' "
+                                     f"(known: {', '.join(_WORD_READERS)})")
     values: dict[str, Any] = {}
     for section in ("params", "rules"):
         for name, value in (data.get(section) or {}).items():

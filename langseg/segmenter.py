@@ -13,7 +13,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .clauses import ClauseParams, ClauseSplitter, Pieces
-from .config import Config, announce_generic, has_own_parameters, model_defaults
+from .config import Config, announce_generic, has_own_parameters, model_defaults, word_reader_defaults
 from .decode import (DecodeParams, WindowContext, decode_evidence, document_starts, settled_languages,
                      unit_weights, windows)
 from .explain import Explanation, explanation
@@ -28,6 +28,7 @@ from .spans import PiecewiseLinear, below_floor_as_und, dominant_language, is_mi
 from .types import Document, Span
 from .rewrites import model_input, rewrites_for
 from .units import add_units, has_language
+from .word_reader import PooledScorer, load_identifier, load_reader
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ class Segmenter:
     ) -> None:
         self.model = model
         name = knowledge_name(model)
-        self.config = (config or model_defaults(name)).with_(**overrides)
+        base = config or model_defaults(name)
+        if config is None:  # the model's own values for decoding with a word reader, when one is asked for
+            base = base.with_(**word_reader_defaults(name, overrides.get("word_reader", base.word_reader)))
+        self.config = base.with_(**overrides)
         self._generic = name if config is None and not has_own_parameters(name) else None
         self._scorer = scorer
         self._resolved: ResolvedModel | None = None
@@ -102,6 +106,12 @@ class Segmenter:
             if allowed is not None:
                 self._scorer = self._with_second_opinion(primary.restricted(sorted(allowed & primary.languages)))
         return self._scorer
+
+    def check_word_reader(self) -> None:
+        """Load the configured word reader now, so that a missing package is one clear error before any
+        input is read (`WordReaderMissing`), not a failure in the middle of a corpus."""
+        if self.config.word_reader:
+            load_identifier(self.config.word_reader)
 
     def _with_second_opinion(self, primary: FastTextScorer) -> Scorer:
         return WithSecondOpinion.from_config(primary, self.config) if self.config.second_opinion else primary
@@ -231,11 +241,15 @@ class Segmenter:
         if not isinstance(primary, FastTextScorer):
             return None
         config = self.config
-        return ClauseSplitter(primary, ClauseParams(
+        scorer: Any = primary
+        if config.word_reader:
+            scorer = PooledScorer(primary, load_reader(config.word_reader, primary.codes), config.word_reader_weight)
+        return ClauseSplitter(scorer, ClauseParams(
             radius=config.clause_radius, switch_cost=config.clause_switch_cost, margin=config.clause_margin,
             min_chars=config.clause_min_chars, floor=config.floor, new_margin=config.clause_new_margin,
             min_prob=config.clause_min_prob, own_reading=config.clause_own_reading,
-            reference_words=config.clause_reference_words, chunk_words=config.clause_chunk_words),
+            reference_words=config.clause_reference_words, chunk_words=config.clause_chunk_words,
+            whole_reading=bool(config.word_reader)),
             getattr(self.scorer, "codes", ()), config.mixed_one_language)
 
     def _evidence(self, pieces: list[str]) -> Evidence:

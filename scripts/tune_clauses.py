@@ -68,12 +68,12 @@ def score_sets_module():
 
 
 class Evaluator:
-    def __init__(self) -> None:
+    def __init__(self, word_reader: str = "") -> None:
         self.sets = {"dev": load("dev.jsonl"), "sagt": load("real/sagt-coarse.jsonl"),
                      "basco": load("real/basco.jsonl"), "short": load_short_texts()}
         self.spans = load_scorer_module()
         self.langsets = score_sets_module()
-        self.base = Segmenter()
+        self.base = Segmenter(word_reader=word_reader)
 
     def predict(self, overrides: dict, docs: list[dict]) -> list[dict]:
         config = self.base.config.with_(**overrides)
@@ -157,12 +157,14 @@ def main() -> None:
     parser.add_argument("--held-out-dir", type=Path,
                         help="write each set's held-out records here (each fold decoded with the other fold's "
                              "choice), for ../shared/bench/score.py and score_sets.py")
+    parser.add_argument("--word-reader", default="", choices=["", "heliport"],
+                        help="tune the decoding with this word reader (its values go to params.json's word_readers)")
     parser.add_argument("--seed", type=int, default=0,
                         help="draw other folds (the spread of the held-out figures across seeds is the search's own)")
     args = parser.parse_args()
     global SEED
     SEED = args.seed
-    evaluator = Evaluator()
+    evaluator = Evaluator(args.word_reader)
     names = list(args.grid)
     candidates = [dict(zip(names, values)) for values in itertools.product(*args.grid.values())]
     table: dict[int, list[tuple[float, dict, dict]]] = {0: [], 1: []}
@@ -189,10 +191,15 @@ def main() -> None:
     if args.write:
         overall = max(candidates, key=lambda o: objective(evaluator.metrics(o, None)))
         data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
-        data["params"].update(overall)
         dev = evaluator.spans.score(evaluator.sets["dev"], records["dev"])["overall"]
-        data["held_out"] = {key: round(dev[key], 4)
-                            for key in ("char_acc_micro", "switch_f1", "mixed_f1", "langset_thr_frac")}
+        held_out = {key: round(dev[key], 4) for key in ("char_acc_micro", "switch_f1", "mixed_f1", "langset_thr_frac")}
+        if args.word_reader:  # the values for decoding with the reader, beside the model's own
+            section = data.setdefault("word_readers", {}).setdefault(args.word_reader, {"params": {}})
+            section["params"].update(overall)
+            section["held_out"] = held_out
+        else:
+            data["params"].update(overall)
+            data["held_out"] = held_out
         PARAMS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print("wrote", json.dumps(overall), "to", PARAMS_FILE)
 
