@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SHARED = ROOT.parent / "shared"
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_TEST_COMMAND = "pip install -e '.[test,hf,datatrove,ray]' && python -m pytest -q"
+_TEST_COMMAND = "pip install -e '.[test,hf,datatrove,ray,heliport]' && python -m pytest -q"
 
 GERMAN = "Die Stadt plant neue Radwege entlang des Flusses, und die Arbeiten beginnen im Frühjahr."
 ENGLISH = "The museum will stay open late on Fridays during the whole summer season this year."
