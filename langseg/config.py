@@ -78,9 +78,6 @@ class Config:
     """Ask CLD2 about fastText's close calls too (a runner-up with at least a third of the best's
     probability): a reliable answer naming the runner-up enters. lid.176.ftz wavers between neighbours
     CLD2 tells apart (Czech and Slovak, Afrikaans and Dutch, Bulgarian and Russian); English stays out."""
-    second_opinion_referee_apart: tuple[tuple[str, ...], ...] = ()
-    """Groups of languages whose close calls among themselves stay the model's, because CLD2 does not tell
-    them apart better. Model knowledge, from the model's folder."""
     second_opinion_weight: float = 0.9
     """The second opinion's language enters with this times the share of the text CLD2 gives it."""
     calibration: tuple[tuple[float, ...], tuple[float, ...]] | None = None
@@ -179,7 +176,7 @@ _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinio
 
 
 _WORD_READERS = ("heliport",)
-_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language", "second_opinion_referee_apart")
+_TUPLES_OF_TUPLES = ("calibration", "mixed_one_language")
 
 
 class ParameterFileError(LangsegError, ValueError):

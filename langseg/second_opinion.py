@@ -115,12 +115,12 @@ class WithSecondOpinion:
     third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
     neighbours (id/ms). Close calls have their own round (`referee`): a unit whose runner-up has at least a
     third of its best's probability is asked, and a reliable answer naming the runner-up enters, except
-    English and except inside a group of `referee_apart`.
+    English.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
                  second: Cld2Opinion | None = None, known_below: float = 0.0, lacking_below: float = 0.0,
-                 referee: bool = False, referee_apart: Sequence[Sequence[str]] = ()) -> None:
+                 referee: bool = False) -> None:
         self.primary = primary
         self.known_below = known_below
         self.lacking_below = lacking_below
@@ -133,10 +133,6 @@ class WithSecondOpinion:
         self._remap = np.array([column[code] for code in primary.codes], dtype=np.int32)
         self._column = column
         self.referee = referee
-        # _apart[code]: the group of languages (numbered from 0) whose close calls among themselves stay fastText's
-        self._apart = np.full(len(self.codes), -1, dtype=np.int64)
-        for number, group in enumerate(referee_apart):
-            self._apart[[column[code] for code in group if code in column]] = number
 
     @classmethod
     def from_config(cls, primary: FastTextScorer, config: Config, second: Cld2Opinion | None = None
@@ -144,8 +140,7 @@ class WithSecondOpinion:
         """The second opinion as `config`'s second_opinion_* fields set it up."""
         return cls(primary, config.second_opinion_below, config.second_opinion_weight, second,
                    known_below=config.second_opinion_known_below,
-                   lacking_below=config.second_opinion_lacking_below, referee=config.second_opinion_referee,
-                   referee_apart=config.second_opinion_referee_apart)
+                   lacking_below=config.second_opinion_lacking_below, referee=config.second_opinion_referee)
 
     def evidence(self, texts: Sequence[str]) -> Evidence:
         """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure or makes a
@@ -233,12 +228,9 @@ class WithSecondOpinion:
         """The referee round: CLD2 on fastText's close calls (a runner-up with at least a third of the best's
         probability) not `answered` by the first round; a reliable answer naming the runner-up enters.
         lid.176.ftz wavers between neighbours (Czech and Slovak, Afrikaans and Dutch, Bulgarian and
-        Russian) where CLD2 tells them apart. English stays out (see `not_over_the_model`), and so do close
-        calls inside a group of `referee_apart` (Bosnian, Croatian, Serbian; Hindi, Marathi), which CLD2
-        separates no better than fastText."""
+        Russian) where CLD2 tells them apart. English stays out (see `not_over_the_model`)."""
         best, second = ids[:, 0], ids[:, 1]
         close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] * CLOSE_CALL)
-        close &= (self._apart[best] < 0) | (self._apart[best] != self._apart[np.maximum(second, 0)])
         close[answered] = False
         return self._opinions(texts, ids, probs, np.flatnonzero(close), answers,
                               admit=lambda rows, columns: columns == second[rows], known=True)

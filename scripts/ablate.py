@@ -24,7 +24,6 @@ from tune_clauses import Evaluator, group_of, objective  # noqa: E402
 ABLATIONS: dict[str, dict] = {
     "no second opinion (CLD2)": {"second_opinion": False},
     "  no referee round": {"second_opinion_referee": False},
-    "  no groups kept from the referee": {"second_opinion_referee_apart": ()},
     "  no lacking-language round": {"second_opinion_lacking_below": 0.0},
     "  no known-language answers": {"second_opinion_known_below": 0.0},
     "no homoglyph repair": {"repair_homoglyphs": False},

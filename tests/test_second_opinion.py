@@ -68,11 +68,13 @@ def right_characters(doc: dict, document: Document, lang: str) -> int:
                for gold in doc["spans"] if gold["lang"] == lang for i in range(gold["start"], gold["end"]))
 
 
-@pytest.mark.parametrize("lang", ["hi", "mr"])
+@pytest.mark.parametrize("lang", ["hi", pytest.param("mr", marks=pytest.mark.xfail(strict=True, reason=(
+    "CLD2 tells the two apart no better than fastText: as referee it turns a Marathi line of a Hindi/Marathi "
+    "page Hindi (33 characters of dev-bilingual-028). A rule keeping the pair from the referee earned less "
+    "than the tuning spread and was removed")))])
 def test_hindi_and_marathi_close_calls_stay_with_fasttext(lang: str, dev_docs: list[dict],
                                                           real_segmenter: Segmenter) -> None:
-    # CLD2 tells the two apart no better than fastText: as referee it turned a Marathi line of a
-    # Hindi/Marathi page Hindi. On every dev page holding either, lid.176's own right characters stand.
+    # On every dev page holding either, lid.176's own right characters stand with the second opinion.
     alone = Segmenter(second_opinion=False)
     pages = [doc for doc in dev_docs if any(span["lang"] == lang for span in doc["spans"])]
     assert pages
@@ -275,15 +277,13 @@ REFEREE_TEXTS = {
 }
 
 
-@pytest.mark.parametrize("referee, apart, expected", [
-    (False, (), ["en", "en", "lv", "en", "en"]),
-    (True, (), ["lv", "en", "lv", "en", "en"]),
-    (True, (("en", "lv"),), ["en", "en", "lv", "en", "en"]),
+@pytest.mark.parametrize("referee, expected", [
+    (False, ["en", "en", "lv", "en", "en"]),
+    (True, ["lv", "en", "lv", "en", "en"]),
 ])
-def test_cld2_referees_close_calls_when_it_reliably_names_the_runner_up(
-        referee: bool, apart: tuple[tuple[str, ...], ...], expected: list[str]) -> None:
-    # English is CLD2's default guess and never wins a referee's call; a group kept apart stays fastText's.
-    scorer = table_scorer(REFEREE_TEXTS, referee=referee, referee_apart=apart)
+def test_cld2_referees_close_calls_when_it_reliably_names_the_runner_up(referee: bool, expected: list[str]) -> None:
+    # English is CLD2's default guess and never wins a referee's call.
+    scorer = table_scorer(REFEREE_TEXTS, referee=referee)
     assert best_languages(scorer.evidence(list(REFEREE_TEXTS))) == expected
 
 

@@ -79,6 +79,12 @@ def reading() -> Segmenter:
     ("Ich habe das gestern gesehen, ama çok pahalıydı.", ["de", "tr"]),
     ("Das Meeting ist um drei, and please bring the slides with you.", ["de", "en"]),
     ("Je suis arrivé hier soir, and the hotel was already full.", ["fr", "en"]),
+    # clauses lid.176 alone reads at 0.77-0.89, under its minimum for a piece (strict xfails in test_clauses)
+    ("The menu offers three dishes today: 牛肉麵、餃子和炒飯，都很好吃。", ["en", "zh"]),
+    ("Ich finde den Film ziemlich langweilig, aber the soundtrack is absolutely amazing and worth listening to.",
+     ["de", "en"]),
+    ("Kurze Frage: does anyone know if the update fixes the battery drain? Bei mir hält der Akku nur noch einen "
+     "halben Tag.", ["de", "en", "de"]),
 ])
 def test_short_switches_come_out_with_the_reader(reading: Segmenter, text: str, languages: list[str]) -> None:
     assert [span.lang for span in reading.segment(text).spans] == languages
