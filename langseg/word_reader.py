@@ -24,6 +24,7 @@ from .datafiles import models_json
 from .errors import LangsegError
 from .labels import normalise_label
 from .span_scores import Tokens
+from .types import UND
 
 _TOP = 40
 """Languages kept per word; the others take the 40th's score (HeLI's scores beyond it are near its penalty)."""
@@ -74,7 +75,7 @@ class HeliportReader:
 
     def _read(self, word: str) -> tuple[np.ndarray, np.ndarray, float]:
         top = self.identifier.identify_topk_with_score(word, _TOP)
-        if not top or top[0][0] in ("und", "zxx"):
+        if not top or normalise_label(top[0][0]) == UND:  # digits, punctuation: no language
             entry = (np.zeros(0, np.int16), np.zeros(0, np.float32), 0.0)
         else:
             numbers = [self._label[label] for label, _ in top]
