@@ -19,7 +19,7 @@ from langseg.word_reader import PooledScorer, WordReaderMissing, load_identifier
 
 @pytest.fixture(scope="module")
 def pooled(real_segmenter: Segmenter) -> PooledScorer:
-    pytest.importorskip("heliport")
+    pytest.importorskip("heliport", reason="the heliport extra is not installed")
     model = real_segmenter.scorer.primary
     return PooledScorer(model, load_reader("heliport", model.codes), 0.5)
 
@@ -68,7 +68,7 @@ def test_macrolanguage_readings_say_nothing_between_their_members(pooled: Pooled
 
 @pytest.fixture(scope="module")
 def reading() -> Segmenter:
-    pytest.importorskip("heliport")
+    pytest.importorskip("heliport", reason="the heliport extra is not installed")
     return Segmenter(word_reader="heliport")
 
 
