@@ -103,7 +103,9 @@ def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict
         probability = float(labelled.confidences[row])
         because = _because(language, model, shown)
         if len(inside) > 1:
-            because += "; then split inside, where its words read as another language"
+            reader = segmenter.config.word_reader
+            because += ("; then split inside, where its words read as another language"
+                        + (f" (to the model and {reader} together)" if reader else ""))
         units.append(UnitExplanation(start, end, piece, read[unit], model, shown, language, probability, because,
                                      inside if len(inside) > 1 else ()))
     return Explanation(document, tuple(units))

@@ -133,3 +133,8 @@ def test_a_missing_reader_package_is_one_clear_error(monkeypatch) -> None:
         assert result.exit_code == 1 and "needs the heliport package" in result.output
     finally:
         load_identifier.cache_clear()
+
+
+def test_explain_says_the_reader_had_a_say_in_a_split(reading: Segmenter) -> None:
+    units = reading.explain("Ich habe das gestern gesehen, ama çok pahalıydı.").units
+    assert any(unit.pieces and "heliport" in unit.because for unit in units)
