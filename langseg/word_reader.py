@@ -135,22 +135,25 @@ class PooledScorer:
         """Each code's pooled log-probability for the token ranges (-inf throughout where the model knows
         no word of a range, as the model alone gives)."""
         model = self.model.range_log_probs(tokens, starts, ends)
-        reader = (tokens.reader_prefix[ends] - tokens.reader_prefix[starts]).astype(np.float64)
+        reader = tokens.reader_prefix[ends] - tokens.reader_prefix[starts]  # float32, as the rest here
         known = self.reader.known
-        if known.any():
-            listed = reader[:, known]
-            top = listed.max(axis=1, keepdims=True)
-            reader -= top
+        if known.all():
+            reader -= reader.max(axis=1, keepdims=True)
+        elif known.any():
+            reader -= reader[:, known].max(axis=1, keepdims=True)
             # a language the reader lacks gets what the reader expects of text in any of its languages (the
             # log of its mean likelihood): no evidence against it, and none for it over the others
-            reader[:, ~known] = np.log(np.exp(listed - top).mean(axis=1, keepdims=True))
+            reader[:, ~known] = np.log(np.exp(reader[:, known]).mean(axis=1, keepdims=True))
         else:
             reader[:] = 0.0
-        silent = ~np.isfinite(model).any(axis=1)
-        with np.errstate(invalid="ignore", over="ignore"):
-            pooled = np.where(np.isfinite(model), model, -1e9) + self.weight * np.nan_to_num(reader, neginf=-1e9)
-            pooled -= pooled.max(axis=1, keepdims=True)
+        pooled = model.astype(np.float32)
+        silent = ~np.isfinite(pooled).any(axis=1)
+        np.nan_to_num(pooled, copy=False, neginf=-1e9)
+        pooled += np.float32(self.weight) * reader
+        pooled -= pooled.max(axis=1, keepdims=True)
+        with np.errstate(under="ignore"):
             pooled -= np.log(np.exp(pooled).sum(axis=1, keepdims=True))
+        pooled = pooled.astype(np.float64)
         pooled[silent] = -np.inf
         return pooled
 
