@@ -347,23 +347,24 @@ def viterbi_runs(emissions: np.ndarray, counts: np.ndarray, switch_cost: float) 
     score = np.full((len(order), width), -switch_cost)
     score[:, 0] = 0.0
     back = np.zeros(emissions.shape, dtype=np.int8)
-    for j in range(int(lengths.max(initial=0))):
-        live = int(np.searchsorted(-lengths, -j, side="left"))  # units longer than j
+    steps = int(lengths.max(initial=0))
+    longer = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()  # [j]: units longer than j
+    columns = np.arange(width)[None, :]
+    for j in range(steps):
+        live = longer[j]
         rows = starts[:live] + j
         current = score[:live]
         if j:
-            best_prev = current.argmax(axis=1)
-            best = current[np.arange(live), best_prev]
-            stay = current
-            move = best[:, None] - switch_cost
-            choose_stay = stay >= move
-            back[rows] = np.where(choose_stay, np.arange(width)[None, :], best_prev[:, None])
-            current = np.where(choose_stay, stay, move)
+            best_prev = current.argmax(axis=1)[:, None]
+            move = np.take_along_axis(current, best_prev, axis=1) - switch_cost
+            choose_stay = current >= move
+            back[rows] = np.where(choose_stay, columns, best_prev)
+            current = np.where(choose_stay, current, move)
         score[:live] = current + emissions[rows]
     path = np.zeros(len(emissions), dtype=np.int64)
     last_col = score.argmax(axis=1)
-    for j in range(int(lengths.max(initial=0)) - 1, -1, -1):
-        live = int(np.searchsorted(-lengths, -j, side="left"))
+    for j in range(steps - 1, -1, -1):
+        live = longer[j]
         rows = starts[:live] + j
         ending = lengths[:live] == j + 1
         last_col[:live] = np.where(ending, score[:live].argmax(axis=1), last_col[:live])
