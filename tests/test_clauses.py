@@ -84,14 +84,18 @@ def test_a_switch_inside_a_sentence_is_found(real_segmenter: Segmenter, text: st
     assert languages_in_order(real_segmenter, text) == expected
 
 
-@pytest.mark.model
-@pytest.mark.parametrize("text", [
+ONE_LANGUAGE = [
     "The committee met on Tuesday and agreed, after a long and sometimes heated debate, to postpone the vote.",
     "Der Ausschuss hat sich am Dienstag getroffen und nach langer Diskussion die Abstimmung verschoben.",
     "El comité se reunió el martes y, tras un largo debate, acordó aplazar la votación hasta la primavera.",
     "Komite Salı günü toplandı ve uzun bir tartışmanın ardından oylamayı bahara ertelemeye karar verdi.",
     "Комитет собрался во вторник и после долгого обсуждения решил отложить голосование до весны.",
-])
+    "Batzordea asteartean bildu zen eta eztabaida luze baten ondoren bozketa udaberrira atzeratzea erabaki zuen.",
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", ONE_LANGUAGE)
 def test_a_sentence_in_one_language_is_not_cut(real_segmenter: Segmenter, text: str) -> None:
     assert len(real_segmenter.segment(text).spans) == 1
 

@@ -16,6 +16,8 @@ from langseg.cli import main
 from langseg.config import ParameterFileError, _config_from, word_reader_defaults
 from langseg.word_reader import PooledScorer, WordReaderMissing, load_identifier, load_reader
 
+from .test_clauses import ONE_LANGUAGE
+
 
 @pytest.fixture(scope="module")
 def pooled(real_segmenter: Segmenter) -> PooledScorer:
@@ -90,12 +92,7 @@ def test_short_switches_come_out_with_the_reader(reading: Segmenter, text: str, 
     assert [span.lang for span in reading.segment(text).spans] == languages
 
 
-@pytest.mark.parametrize("text", [
-    "Gestern war ich im Kino und der Film war wirklich sehr spannend.",
-    "Ayer fui al cine con mis amigos y la película fue muy buena.",
-    "Gaur ez naiz eskolara joan oso gaixorik nengoelako.",
-    "Bugün okula gitmedim çünkü çok hastaydım.",
-])
+@pytest.mark.parametrize("text", ONE_LANGUAGE)
 def test_one_language_stays_one_with_the_reader(reading: Segmenter, text: str) -> None:
     assert len(reading.segment(text).spans) == 1
 
