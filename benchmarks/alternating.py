@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
 from functools import lru_cache
 from array import array
@@ -39,6 +40,22 @@ def warm_up(segmenters: Iterable[Segmenter], texts: list[str]) -> None:
 def dev_texts(path: Path, copies: int) -> list[str]:
     """The texts of the dev set at `path`, repeated `copies` times."""
     return [json.loads(line)["text"] for line in path.open(encoding="utf-8")] * copies
+
+
+def resampled_arguments(description: str) -> argparse.Namespace:
+    """The options of a benchmark over documents resampled from the dev set: how many, how many rounds."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dev", type=Path, default=DEV_SET)
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    return parser.parse_args()
+
+
+def resampled_texts(path: Path, count: int, seed: int = 20261206) -> list[str]:
+    """`count` texts drawn from the dev set at `path` with replacement: words repeat, as in a crawl."""
+    pool = dev_texts(path, 1)
+    rng = random.Random(seed)
+    return [rng.choice(pool) for _ in range(count)]
 
 
 def segment_all(segmenter: Segmenter, texts: list[str], batch: int = 256) -> None:

@@ -10,9 +10,7 @@ whole run, `langseg tag` cannot reach the naive script's time whatever the rest 
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import statistics
 import subprocess
 import sys
@@ -20,20 +18,17 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from alternating import resampled_arguments, resampled_texts, segment_all
 
-from devset import SHARED_BENCH  # noqa: E402
-
-from langseg import Segmenter  # noqa: E402
-from langseg.models import resolve  # noqa: E402
+from langseg import Segmenter
+from langseg.models import resolve
 
 NAIVE = Path(__file__).resolve().parent / "naive_per_line.py"
 
 
 def library_seconds(segmenter: Segmenter, texts: list[str]) -> float:
     start = time.perf_counter()
-    for first in range(0, len(texts), 256):
-        segmenter.segment_batch(texts[first:first + 256])
+    segment_all(segmenter, texts)
     return time.perf_counter() - start
 
 
@@ -44,14 +39,8 @@ def naive_seconds(corpus: Path, output: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    with open(SHARED_BENCH / "dev.jsonl", encoding="utf-8") as handle:
-        pool = [json.loads(line)["text"] for line in handle]
-    rng = random.Random(20261206)
-    texts = [rng.choice(pool) for _ in range(args.docs)]
+    args = resampled_arguments(__doc__.splitlines()[0])
+    texts = resampled_texts(args.dev, args.docs)
     splitting, whole = Segmenter(), Segmenter(clause_split=False)
     splitting.segment_batch(texts[:5])
     whole.segment_batch(texts[:5])

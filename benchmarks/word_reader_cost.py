@@ -9,27 +9,19 @@ before and after the reader is loaded (heliport's own model is most of it).
 
 from __future__ import annotations
 
-import argparse
-import json
-import random
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from alternating import resampled_arguments, resampled_texts, segment_all
 
-from devset import SHARED_BENCH  # noqa: E402
-
-from langseg import Segmenter  # noqa: E402
+from langseg import Segmenter
 
 
 def rate(segmenter: Segmenter, texts: list[str]) -> float:
     """Documents per second for one pass over `texts`, 256 at a time."""
     start = time.perf_counter()
-    for first in range(0, len(texts), 256):
-        segmenter.segment_batch(texts[first:first + 256])
+    segment_all(segmenter, texts)
     return len(texts) / (time.perf_counter() - start)
 
 
@@ -38,14 +30,8 @@ def peak_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    with open(SHARED_BENCH / "dev.jsonl", encoding="utf-8") as handle:
-        pool = [json.loads(line)["text"] for line in handle]
-    rng = random.Random(20261206)
-    texts = [rng.choice(pool) for _ in range(args.docs)]
+    args = resampled_arguments(__doc__.splitlines()[0])
+    texts = resampled_texts(args.dev, args.docs)
     plain, reading = Segmenter(), Segmenter(word_reader="heliport")
     plain.segment_batch(texts[:10])
     before = peak_mb()
