@@ -21,7 +21,7 @@ from pathlib import Path
 
 import fasttext_pybind
 
-from alternating import DEV_SET, cost_arguments
+from alternating import cost_arguments
 
 from langseg.fasttext_file import read_model
 from langseg.models import resolve

@@ -13,7 +13,7 @@ import numpy as np
 from .errors import ModelError
 from .fasttext_file import read_model
 from .labels import normalise_label
-from .span_scores import SpanScorer, Tokens
+from .span_scores import SpanScorer, Tokens, chosen_columns
 
 Distribution = dict[str, float]
 """Language code -> probability for one unit (the model's top-k; absent languages are improbable)."""
@@ -195,8 +195,7 @@ class FastTextScorer:
         """`range_log_probs` of only the codes `codes[i]` (ranges x k; -1 gives -inf), cheaper when a few
         languages are all a caller weighs."""
         if self._merges_labels or self._allowed is not None:
-            full = self.range_log_probs(tokens, starts, ends)
-            return np.where(codes >= 0, np.take_along_axis(full, np.maximum(codes, 0), axis=1), -np.inf)
+            return chosen_columns(self.range_log_probs(tokens, starts, ends), codes)
         labels = np.where(codes >= 0, self._label_of_code[np.maximum(codes, 0)], -1)
         return self.engine.chosen_log_probs(*self.engine.hidden(tokens, starts, ends), labels)
 

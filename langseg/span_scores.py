@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import repeat
 
 import numpy as np
 
@@ -115,6 +114,15 @@ def fnv1a(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarr
     out = np.empty_like(hashes)
     out[order] = hashes
     return out
+
+
+def chosen_columns(log_probs: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Each row's values at its own `columns` (rows x k; a column of -1 gives -inf).
+
+    >>> chosen_columns(np.log(np.array([[0.5, 0.25, 0.25]])), np.array([[1, -1]])).round(3).tolist()
+    [[-1.386, -inf]]
+    """
+    return np.where(columns >= 0, np.take_along_axis(log_probs, np.maximum(columns, 0), axis=1), -np.inf)
 
 
 def _longest_first(lengths: np.ndarray) -> np.ndarray:
@@ -375,8 +383,7 @@ class SpanScorer:
         """`log_probs` of only the labels `labels[i]` (rows x k, label indices; -1 gives -inf) of each row:
         with hierarchical softmax, only the nodes on those labels' paths are evaluated."""
         if self.model.loss != "hs":
-            full = self.log_probs(sums, counts)
-            return np.where(labels >= 0, np.take_along_axis(full, np.maximum(labels, 0), axis=1), -np.inf)
+            return chosen_columns(self.log_probs(sums, counts), labels)
         nodes, signs = self._paths
         with np.errstate(invalid="ignore", divide="ignore"):
             hidden = sums / counts[:, None]

@@ -23,7 +23,7 @@ import numpy as np
 from .datafiles import models_json
 from .errors import LangsegError
 from .labels import normalise_label
-from .span_scores import Tokens
+from .span_scores import Tokens, chosen_columns
 from .types import UND
 
 _TOP = 40
@@ -160,5 +160,4 @@ class PooledScorer:
     def chosen_log_probs(self, tokens: PooledTokens, starts: np.ndarray, ends: np.ndarray,
                          codes: np.ndarray) -> np.ndarray:
         """`range_log_probs` of only the codes `codes[i]` (ranges x k; -1 gives -inf)."""
-        full = self.range_log_probs(tokens, starts, ends)
-        return np.where(codes >= 0, np.take_along_axis(full, np.maximum(codes, 0), axis=1), -np.inf)
+        return chosen_columns(self.range_log_probs(tokens, starts, ends), codes)
