@@ -197,12 +197,13 @@ class ClauseSplitter:
         the unit's (units x 1; -1 for none): a scorer pooled with a word reader may read a unit otherwise
         than the model alone did."""
         out = np.full((len(counts), 1), -1, dtype=np.int64)
-        units = np.flatnonzero((counts >= 2) & (labels >= 0)) if self.params.whole_reading else np.zeros(0, np.int64)
-        if len(units):
-            log_probs = self.scorer.range_log_probs(tokens, tokens.first[units], tokens.first[units + 1])
-            best = log_probs.argmax(axis=1)
-            other = np.isfinite(log_probs).any(axis=1) & (best != labels[units])
-            out[units[other], 0] = best[other]
+        units = np.flatnonzero((counts >= 2) & (labels >= 0))
+        if not self.params.whole_reading or not len(units):
+            return out
+        log_probs = self.scorer.range_log_probs(tokens, tokens.first[units], tokens.first[units + 1])
+        best = log_probs.argmax(axis=1)
+        other = np.isfinite(log_probs).any(axis=1) & (best != labels[units])
+        out[units[other], 0] = best[other]
         return out
 
     def _script_changes(self, texts: list[str], bounds: list[tuple[int, int]]) -> np.ndarray:

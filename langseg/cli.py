@@ -176,7 +176,8 @@ def _segmenter(model: str | None, mixed_min_share: float | None, mixed_min_chars
     error before any input is read."""
     try:
         segmenter = Segmenter(model, languages=languages or (), min_score=min_score,
-                              **_mixed_options(mixed_min_share, mixed_min_chars), **_reader_options(word_reader))
+                              **_given(mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars,
+                                       word_reader=word_reader))
         if word_reader:
             segmenter.check_word_reader()
     except LangsegError as exc:
@@ -191,15 +192,9 @@ def _segmenter(model: str | None, mixed_min_share: float | None, mixed_min_chars
     return segmenter
 
 
-def _mixed_options(mixed_min_share: float | None, mixed_min_chars: int | None) -> dict[str, Any]:
-    """The mixed-flag options given on the command line; the model's own values stand for the others."""
-    return {name: value for name, value in (("mixed_min_share", mixed_min_share),
-                                            ("mixed_min_chars", mixed_min_chars)) if value is not None}
-
-
-def _reader_options(word_reader: str | None) -> dict[str, Any]:
-    """The word reader given on the command line, if any (none is the model's own default)."""
-    return {"word_reader": word_reader} if word_reader else {}
+def _given(**options: Any) -> dict[str, Any]:
+    """The model options given on the command line; the model's own values stand for the others (None)."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def _language(segmenter: Segmenter, text: str, option: str) -> str:
@@ -558,7 +553,7 @@ def ray_command(inputs: tuple[str, ...], output: str, output_format: str, addres
     _run(lambda: ray_integration.run(
         list(inputs), output, output_format, address, concurrency, batch_size, model=model,
         text_column=text_field, id_column=id_field, languages=languages or (), min_score=min_score,
-        **_mixed_options(mixed_min_share, mixed_min_chars), **_reader_options(word_reader)))
+        **_given(mixed_min_share=mixed_min_share, mixed_min_chars=mixed_min_chars, word_reader=word_reader)))
 
 
 class _progress:

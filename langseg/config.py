@@ -12,6 +12,7 @@ from typing import Any
 
 from .datafiles import models_json
 from .errors import LangsegError
+from .models import default_model_name
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def model_defaults(model: str | None) -> Config:
     """The Config for a model: its folder's `params.json` under `models/` (tuned parameters and rules),
     or, for a model without one, the generic defaults of `Config` (see `announce_generic`). None: the
     default model. An unknown or mistyped key raises `ParameterFileError` naming it and the file."""
-    name = model or str(models_json("manifest.json")["default"])
+    name = model or default_model_name()
     data = _parameter_file(name)
     return Config() if data is None else _config_from(data, f"models/{name}/params.json")
 
@@ -198,7 +199,7 @@ def word_reader_defaults(model: str | None, reader: str) -> dict[str, Any]:
     params.json), checked as the rest of the file is; {} when it holds none."""
     if not reader:
         return {}
-    name = model or str(models_json("manifest.json")["default"])
+    name = model or default_model_name()
     data = _parameter_file(name) or {}
     values = ((data.get("word_readers") or {}).get(reader) or {}).get("params") or {}
     where = f"models/{name}/params.json"

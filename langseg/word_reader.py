@@ -5,8 +5,9 @@ word's character n-grams, 7 for a word it has never seen), so a range of words i
 each word is read once, and any window, clause or unit is one prefix-sum difference away, as with the
 additive fastText scores. The pool is log-linear: `log p(l) = log p_model(l) + weight * log p_reader(l)`,
 renormalised over the model's codes, with `p_reader(l)` proportional to `10 ** -(score sum)`. A language
-the reader lacks gets its mean likelihood over the languages it has: no evidence against it or for it. Short switches the model reads poorly (a Basque phrase in a
-Spanish sentence, a Turkish clause in German speech) gain the reader's word-level knowledge.
+the reader lacks gets its mean likelihood over the languages it has: no evidence against it or for it.
+Short switches the model reads poorly (a Basque phrase in a Spanish sentence, a Turkish clause in German
+speech) gain the reader's word-level knowledge.
 
 heliport is GPL-3.0 and holds about 0.9 GB in memory: an optional extra (`pip install -e '.[heliport]'`).
 """
@@ -137,15 +138,13 @@ class PooledScorer:
         model = self.model.range_log_probs(tokens, starts, ends)
         reader = tokens.reader_prefix[ends] - tokens.reader_prefix[starts]  # float32, as the rest here
         known = self.reader.known
-        if known.all():
-            reader -= reader.max(axis=1, keepdims=True)
-        elif known.any():
-            reader -= reader[:, known].max(axis=1, keepdims=True)
-            # a language the reader lacks gets what the reader expects of text in any of its languages (the
-            # log of its mean likelihood): no evidence against it, and none for it over the others
-            reader[:, ~known] = np.log(np.exp(reader[:, known]).mean(axis=1, keepdims=True))
-        else:
+        if not known.any():  # a model none of whose languages the reader has: the model alone
             reader[:] = 0.0
+        else:
+            reader -= reader[:, known].max(axis=1, keepdims=True)
+            if not known.all():  # a language the reader lacks gets what it expects of text in any of its
+                # languages (the log of its mean likelihood): no evidence against it, none for it either
+                reader[:, ~known] = np.log(np.exp(reader[:, known]).mean(axis=1, keepdims=True))
         pooled = model.astype(np.float32)
         silent = ~np.isfinite(pooled).any(axis=1)
         np.nan_to_num(pooled, copy=False, neginf=-1e9)
