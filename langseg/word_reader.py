@@ -62,28 +62,27 @@ class HeliportReader:
     def log_likelihoods(self, words: list[str]) -> np.ndarray:
         """Each word's log-likelihood (natural log) per model code (words x codes, float32); a word the
         reader finds no language in (digits, punctuation) is 0 throughout: no evidence."""
-        entries = [self._words.get(word) or self._read(word) for word in words]
-        out = np.repeat(np.array([worst for _, _, worst in entries], dtype=np.float32)[:, None], len(self.codes),
-                        axis=1)
-        if entries:
-            sizes = np.fromiter((len(columns) for columns, _, _ in entries), dtype=np.int64, count=len(entries))
-            if sizes.sum():
-                rows = np.repeat(np.arange(len(entries)), sizes)
-                columns = np.concatenate([columns for columns, _, _ in entries]).astype(np.int64)
-                scores = np.concatenate([scores for _, scores, _ in entries])
-                np.maximum.at(out, (rows, columns), scores)
+        if not words:
+            return np.zeros((0, len(self.codes)), dtype=np.float32)
+        columns, scores, worst = zip(*[self._words.get(word) or self._read(word) for word in words])
+        out = np.repeat(np.array(worst, dtype=np.float32)[:, None], len(self.codes), axis=1)
+        sizes = np.fromiter(map(len, columns), dtype=np.int64, count=len(words))
+        out[np.repeat(np.arange(len(words)), sizes), np.concatenate(columns)] = np.concatenate(scores)
         return out
 
     def _read(self, word: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """heliport's reading of one word: the columns it names (each once, at its best score), their
+        log-likelihoods, and the likelihood every other column takes."""
         top = self.identifier.identify_topk_with_score(word, _TOP)
         if not top or normalise_label(top[0][0]) == UND:  # digits, punctuation: no language
-            entry = (np.zeros(0, np.int16), np.zeros(0, np.float32), 0.0)
+            entry = (np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0)
         else:
             numbers = [self._label[label] for label, _ in top]
-            scores = np.array([score for _, score in top], dtype=np.float32) * -_LN10
+            scores = np.array([score for _, score in top], dtype=np.float32) * -_LN10  # best first
             targets = self._targets[numbers]  # labels x members
             present = targets >= 0
-            entry = (targets[present], np.repeat(scores, present.sum(axis=1)), float(scores[-1]))
+            columns, first = np.unique(targets[present], return_index=True)  # a column's first: its best
+            entry = (columns.astype(np.int64), np.repeat(scores, present.sum(axis=1))[first], float(scores[-1]))
         if len(self._words) >= _MAX_WORDS:
             self._words.clear()
         self._words[word] = entry
