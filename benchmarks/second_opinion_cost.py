@@ -1,6 +1,6 @@
-"""What the CLD2 second opinion costs: the library's documents/s with and without it (and without its
-lacking-language round or its referee round, and with the lacking-language round asking up to 0.99
-instead of the model's own limit), in one run.
+"""What the CLD2 second opinion costs: the library's documents/s with and without it (and without the
+units its reliably-lacking rule or its close-call rule asks about, and with the reliably-lacking rule
+asking up to 0.99 instead of the model's own limit), in one run.
 
 Both segmenters use the same decoding parameters and the same documents (the dev set, repeated);
 the runs alternate so that a noisy neighbour on the machine hits both alike, and the best of
@@ -26,9 +26,9 @@ def main() -> None:
     args = cost_arguments(__doc__.splitlines()[0], repeat=3)
     texts = dev_texts(args.dev, args.copies)
     segmenters = {"second opinion": Segmenter(),
-                  "lacking-language round up to 0.99": Segmenter(second_opinion_lacking_below=0.99),
-                  "without its lacking-language round": Segmenter(second_opinion_lacking_below=0.0),
-                  "without its referee round": Segmenter(second_opinion_referee=False),
+                  "reliably-lacking rule up to 0.99": Segmenter(second_opinion_lacking_below=0.99),
+                  "without its reliably-lacking rule": Segmenter(second_opinion_lacking_below=0.0),
+                  "without its close-call rule": Segmenter(second_opinion_referee=False),
                   "no second opinion": Segmenter(second_opinion=False)}
     warm_up(segmenters.values(), texts)
     best = best_alternating({name: lambda s=segmenter: segment_all(s, texts)
@@ -36,8 +36,8 @@ def main() -> None:
     for name, seconds in best.items():
         print(f"{name:>32}: {len(texts) / seconds:8,.0f} documents/s")
     whole, wider, no_lacking, no_referee, none = best.values()
-    print(f"cost of the second opinion: {whole / none - 1:+.1%} time (its lacking-language round: "
-          f"{whole / no_lacking - 1:+.1%}, or {wider / no_lacking - 1:+.1%} up to 0.99; its referee round: "
+    print(f"cost of the second opinion: {whole / none - 1:+.1%} time (its reliably-lacking rule: "
+          f"{whole / no_lacking - 1:+.1%}, or {wider / no_lacking - 1:+.1%} up to 0.99; its close-call rule: "
           f"{whole / no_referee - 1:+.1%})")
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .types import UND, Document
 from .rewrites import model_input, rewrites_for
+from .second_opinion import RULES, Opinion
 from .units import has_language
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict
         read[unit] = text  # the reading the model was given (names kept where it read surer with them)
     primary = getattr(segmenter.scorer, "primary", segmenter.scorer)
     model_evidence = primary.evidence(read) if hasattr(primary, "evidence") and read else None
+    opinions = (segmenter.scorer.opinions(list(labelled.read))
+                if hasattr(segmenter.scorer, "opinions") and len(labelled.read) else [None] * len(labelled.read))
     clause_starts = trace.get("clause_starts", trace["starts"])  # clauses in order, inside their units
     clause_ends = trace.get("clause_ends", trace["ends"]).tolist()
     clause_labels = trace.get("clause_labels", np.full(len(pieces), -1)).tolist()
@@ -101,7 +104,7 @@ def explanation(segmenter: Segmenter, text: str, document: Document, trace: dict
         label = int(labelled.labels[row])
         language = codes[label] if label >= 0 else UND
         probability = float(labelled.confidences[row])
-        because = _because(language, model, shown)
+        because = _because(language, model, shown, opinions[row])
         if len(inside) > 1:
             reader = segmenter.config.word_reader
             because += ("; then split inside, where its words read as another language"
@@ -116,14 +119,16 @@ def _top(evidence: Any, row: int) -> tuple[tuple[str, float], ...]:
     return tuple((evidence.codes[i], float(p)) for i, p in zip(ids.tolist(), probs.tolist()) if i >= 0 and p > 0)[:_SHOWN]
 
 
-def _because(language: str, model: tuple[tuple[str, float], ...], evidence: tuple[tuple[str, float], ...]) -> str:
-    """Which step decided a unit's language."""
+def _because(language: str, model: tuple[tuple[str, float], ...], evidence: tuple[tuple[str, float], ...],
+             opinion: Opinion | None = None) -> str:
+    """Which step decided a unit's language (and, for the second opinion, which of its rules let it in)."""
     own = model[0][0] if model else None
     best = evidence[0][0] if evidence else None
     if language == best == own:
         return f"its own reading ({model[0][1]:.2f})"
     if language == best:
-        return f"the second opinion (CLD2), which names {language} where the model read {own or 'nothing'}"
+        rule = f": {RULES[opinion.rule]}" if opinion is not None and opinion.language == language else ""
+        return f"the second opinion (CLD2), which names {language} where the model read {own or 'nothing'}{rule}"
     where = f"{best} {evidence[0][1]:.2f}" if evidence else "nothing"
     return f"its context: the neighbouring units outweigh its own reading ({where})"
 

@@ -10,7 +10,8 @@ languages fastText knows well, keeps its speed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,15 +38,6 @@ def reliable_from_letters() -> int:
 CLOSE_CALL = 1 / 3
 """A language fastText weighed at this share of its best's probability or more makes a close call between
 the two: a neighbour's text, not a model failure."""
-
-
-_Opinions = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""Answers that enter the evidence: (rows, columns of the codes, probabilities to inject)."""
-
-
-def _joined(*rounds: _Opinions) -> _Opinions:
-    """The answers of several rounds (which ask about different rows) as one."""
-    return tuple(np.concatenate(parts) for parts in zip(*rounds))  # type: ignore[return-value]
 
 
 Answer = tuple[str, float, bool]
@@ -89,33 +81,59 @@ class Cld2Opinion:
         (or any language CLD2 names, with `any_language`: for text the main model had nothing to say on;
         with `reliable_known`, also a language the main model knows when CLD2 calls its answer reliable,
         English aside)."""
-        return admitted(self, self.answer(text), any_language, reliable_known)
+        answer = self.answer(text)
+        if answer is None:
+            return None
+        language, share, reliable = answer
+        allowed = (self.all_languages if any_language
+                   else self.over_the_model if reliable and reliable_known else self.languages)
+        return (language, share) if language in allowed else None
 
 
-def admitted(second: Cld2Opinion, answer: Answer | None, any_language: bool = False, reliable_known: bool = False
-             ) -> tuple[str, float] | None:
-    """(language, share) of `answer` when a round may let it enter (see `Cld2Opinion.opinion`), else None."""
-    if answer is None:
-        return None
-    language, share, reliable = answer
-    allowed = (second.all_languages if any_language
-               else second.over_the_model if reliable and reliable_known else second.languages)
-    return (language, share) if language in allowed else None
+@dataclass(frozen=True)
+class Reading:
+    """What the main model made of one unit, as far as the admission rule needs it: its best probability
+    (0 when it read nothing), the probability it gave each language (by code), its runner-up when that
+    makes a close call, and whether the unit has letters enough for CLD2's word on its reliability."""
+
+    best: float
+    probability: dict[str, float]
+    close_call_with: str | None
+    long_enough: bool
+
+    @property
+    def silent(self) -> bool:
+        return not self.probability
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """A CLD2 answer that enters a unit's evidence: its language, the share of the text CLD2 gives it, and
+    the rule that let it in (one of `RULES`)."""
+
+    language: str
+    share: float
+    rule: str
+
+
+RULES = {
+    "silent": "the model reads nothing of it",
+    "lacking": "the model has no label for that language",
+    "lacking, reliably": "the model has no label for that language, and CLD2 is sure of it",
+    "failing": "the model fails on it (that language under a third of its best reading)",
+    "close call": "a close call between the model's two best, which CLD2 settles reliably",
+}
+"""The cases in which CLD2's answer enters a unit's evidence, each with the words `--explain` uses."""
 
 
 class WithSecondOpinion:
-    """The main scorer, with CLD2's opinion added to the units it is unsure of.
+    """The main scorer, with CLD2's opinion added where it can change the answer.
 
-    For a unit whose best fastText probability is below `below`, a language CLD2 names that fastText
-    lacks enters the unit's evidence with probability `weight * share`, and fastText's probabilities are
-    scaled by what is left. A unit fastText says nothing about (a short CJK word whose character n-grams
-    the quantised model pruned) takes CLD2's language whatever it is. Up to `lacking_below`, a language the
-    model lacks that CLD2 names reliably enters too. Below `known_below`, a reliable CLD2
-    answer may name a language fastText knows (English aside), but only one fastText gave less than a
-    third of its best probability: a model failure (lid.176.ftz on Somali), not a close call between
-    neighbours (id/ms). Close calls have their own round (`referee`): a unit whose runner-up has at least a
-    third of its best's probability is asked, and a reliable answer naming the runner-up enters, except
-    English.
+    CLD2 is asked about a unit the model is unsure of (best probability below `below`), a fairly sure one
+    (up to `lacking_below`) with letters enough for CLD2's reliability to count, and, with `referee`, a
+    close call (a runner-up with at least a third of the best's probability). One rule, `admitted`, then
+    decides whether its answer enters; an answer that does enters with probability `weight * share`, and
+    the model's probabilities are scaled by what is left.
     """
 
     def __init__(self, primary: FastTextScorer, below: float, weight: float,
@@ -142,22 +160,67 @@ class WithSecondOpinion:
                    known_below=config.second_opinion_known_below,
                    lacking_below=config.second_opinion_lacking_below, referee=config.second_opinion_referee)
 
+    def admitted(self, answer: Answer | None, reading: Reading) -> Opinion | None:
+        """CLD2's `answer` as it enters the evidence of a unit the model read as `reading`, or None.
+
+        A language the model lacks enters where the model is unsure, or up to `lacking_below` when CLD2
+        calls it reliable; any language CLD2 names enters where the model read nothing. A language the
+        model knows enters only on a reliable answer that may overrule the model (`not_over_the_model`),
+        and only where the model fails (best under `known_below`, that language under a third of it) or
+        where it names the runner-up of a close call.
+        """
+        if answer is None or answer[0] not in self.second.all_languages:
+            return None
+        language, share, reliable = answer
+        if reading.silent:
+            return Opinion(language, share, "silent")
+        if language in self.second.languages:
+            if reading.best < self.below:
+                return Opinion(language, share, "lacking")
+            if reliable and reading.long_enough and reading.best < self.lacking_below:
+                return Opinion(language, share, "lacking, reliably")
+            return None
+        if not reliable or language not in self.second.over_the_model:
+            return None
+        if (reading.best < min(self.below, self.known_below)
+                and reading.probability.get(language, 0.0) < reading.best * CLOSE_CALL):
+            return Opinion(language, share, "failing")
+        if language == reading.close_call_with:
+            return Opinion(language, share, "close call")
+        return None
+
+    def opinions(self, texts: Sequence[str]) -> list[Opinion | None]:
+        """For each text, CLD2's answer where it enters the model's evidence (see `admitted`), else None."""
+        base = self.primary.evidence(texts)
+        return self._opinions(texts, base.ids, base.probs)
+
+    def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray) -> list[Opinion | None]:
+        best, codes = probs[:, 0], self.primary.codes
+        fairly_sure = (best >= self.below) & (best < self.lacking_below)
+        close = np.zeros(len(ids), dtype=bool)
+        if self.referee and ids.shape[1] > 1:
+            close = (ids[:, 0] >= 0) & (ids[:, 1] >= 0) & (probs[:, 1] >= best * CLOSE_CALL)
+        out: list[Opinion | None] = [None] * len(texts)
+        for row in np.flatnonzero((best < self.below) | fairly_sure | close).tolist():
+            long_enough = bool(fairly_sure[row]) and has_letters(texts[row], self.second.reliable_from_letters)
+            if not (best[row] < self.below or long_enough or close[row]):
+                continue  # a fairly sure, short unit: CLD2's word on its reliability would not count
+            listed = {codes[j]: p for j, p in zip(ids[row].tolist(), probs[row].tolist()) if j >= 0}
+            reading = Reading(float(best[row]), listed, codes[ids[row, 1]] if close[row] else None, long_enough)
+            out[row] = self.admitted(self.second.answer(texts[row]), reading)
+        return out
+
     def evidence(self, texts: Sequence[str]) -> Evidence:
-        """fastText's evidence for `texts`, with CLD2's opinion added where fastText is unsure or makes a
-        close call."""
+        """fastText's evidence for `texts`, with CLD2's opinion added where `admitted` lets it in."""
         base = self.primary.evidence(texts)
         ids = np.where(base.ids >= 0, self._remap[np.maximum(base.ids, 0)], base.ids).astype(np.int32)
         probs = base.probs
-        answers: dict[int, Answer | None] = {}  # CLD2 is asked about each unit once, whichever rounds need it
-        unsure = np.flatnonzero(probs[:, 0] < self.below)
-        rows, columns, injected = self._opinions(texts, ids, probs, unsure, answers)
-        if self.lacking_below > self.below:
-            rows, columns, injected = _joined((rows, columns, injected), self._lacking(texts, ids, probs, answers))
-        if self.referee:
-            rows, columns, injected = _joined((rows, columns, injected),
-                                              self._refereed(texts, ids, probs, rows, answers))
+        opinions = self._opinions(texts, base.ids, probs)
+        rows = np.array([row for row, opinion in enumerate(opinions) if opinion is not None], dtype=np.int64)
         if not len(rows):
             return Evidence(self.codes, ids, probs)
+        columns = np.array([self._column[opinions[row].language] for row in rows.tolist()], dtype=np.int32)
+        injected = self.weight * np.array([opinions[row].share for row in rows.tolist()])
         width = ids.shape[1]
         wide_ids = np.full((len(ids), width + 1), -1, dtype=np.int32)
         wide_probs = np.zeros((len(ids), width + 1))
@@ -172,68 +235,6 @@ class WithSecondOpinion:
         wide_ids[rows] = np.take_along_axis(row_ids, order, axis=1)
         wide_probs[rows] = np.take_along_axis(row_probs, order, axis=1)
         return Evidence(self.codes, wide_ids, wide_probs)
-
-    def _answer(self, texts: Sequence[str], row: int, answers: dict[int, Answer | None]) -> Answer | None:
-        """CLD2's answer for unit `row`, asked once per call of `evidence` (kept in `answers`)."""
-        if row not in answers:
-            answers[row] = self.second.answer(texts[row])
-        return answers[row]
-
-    def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, asked: np.ndarray,
-                  answers: dict[int, Answer | None],
-                  admit: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None, known: bool = False
-                  ) -> _Opinions:
-        """CLD2's answers for the `asked` rows that may enter their evidence: (rows, columns, probabilities
-        to inject). `admit(rows, columns)`, when given, narrows which answers a round accepts; with `known`,
-        a reliable answer may name a language fastText knows whatever fastText's probabilities."""
-        rows, columns, shares = [], [], []
-        silent = (ids[asked, 0] < 0).tolist()  # fastText found no token: any language CLD2 names will do
-        failing = [True] * len(asked) if known else (probs[asked, 0] < self.known_below).tolist()
-        for row, any_language, reliable_known in zip(asked.tolist(), silent, failing):
-            answer = admitted(self.second, self._answer(texts, row, answers), any_language, reliable_known)
-            if answer is not None:
-                rows.append(row)
-                columns.append(self._column[answer[0]])
-                shares.append(answer[1])
-        if not rows:
-            return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0)
-        found = np.array(rows, dtype=np.int64)
-        column = np.array(columns, dtype=np.int32)
-        injected = self.weight * np.array(shares)
-        # A language fastText knows and weighed at a third of its best or more: a close call, left to the
-        # referee round (unless this round was asked for such a language: the referee's own).
-        listed = np.where(ids[found] == column[:, None], probs[found], 0.0).max(axis=1)
-        keep = ~((listed > 0) & (listed >= probs[found, 0] * CLOSE_CALL) & (ids[found, 0] >= 0)) | known
-        if admit is not None:
-            keep &= admit(found, column)
-        return found[keep], column[keep], injected[keep]
-
-    def _lacking(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answers: dict[int, Answer | None]
-                 ) -> _Opinions:
-        """The fairly sure units (from `below` up to `lacking_below`, with enough letters for CLD2's word on
-        its reliability to count) whose reliable CLD2 answer is a language the model lacks: a model reads
-        such text as a neighbour it knows, and fairly surely (lid.176 reads Faroese as Icelandic and Māori
-        as Latvian or English at 0.7-0.95)."""
-        fairly_sure = np.flatnonzero((probs[:, 0] >= self.below) & (probs[:, 0] < self.lacking_below))
-        enough = self.second.reliable_from_letters
-        asked = fairly_sure[[has_letters(texts[row], enough) for row in fairly_sure.tolist()]]
-
-        def reliable(rows: np.ndarray, _columns: np.ndarray) -> np.ndarray:
-            return np.array([bool(answers[row] and answers[row][2]) for row in rows.tolist()], dtype=bool)
-
-        return self._opinions(texts, ids, probs, asked, answers, admit=reliable)
-
-    def _refereed(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray, answered: np.ndarray,
-                  answers: dict[int, Answer | None]) -> _Opinions:
-        """The referee round: CLD2 on fastText's close calls (a runner-up with at least a third of the best's
-        probability) not `answered` by the first round; a reliable answer naming the runner-up enters.
-        lid.176.ftz wavers between neighbours (Czech and Slovak, Afrikaans and Dutch, Bulgarian and
-        Russian) where CLD2 tells them apart. English stays out (see `not_over_the_model`)."""
-        best, second = ids[:, 0], ids[:, 1]
-        close = (best >= 0) & (second >= 0) & (probs[:, 1] >= probs[:, 0] * CLOSE_CALL)
-        close[answered] = False
-        return self._opinions(texts, ids, probs, np.flatnonzero(close), answers,
-                              admit=lambda rows, columns: columns == second[rows], known=True)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
         evidence = self.evidence(texts)

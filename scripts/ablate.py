@@ -23,9 +23,9 @@ from tune_clauses import Evaluator, group_of, objective  # noqa: E402
 
 ABLATIONS: dict[str, dict] = {
     "no second opinion (CLD2)": {"second_opinion": False},
-    "  no referee round": {"second_opinion_referee": False},
-    "  no lacking-language round": {"second_opinion_lacking_below": 0.0},
-    "  no known-language answers": {"second_opinion_known_below": 0.0},
+    "  no close-call rule (referee)": {"second_opinion_referee": False},
+    "  no reliably-lacking rule": {"second_opinion_lacking_below": 0.0},
+    "  no failing rule (known languages)": {"second_opinion_known_below": 0.0},
     "no homoglyph repair": {"repair_homoglyphs": False},
     "no name masking": {"mask_names": False},
     "no clause split": {"clause_split": False},

@@ -7,7 +7,7 @@ import pytest
 
 from langseg import Document, Segmenter
 from langseg.scoring import Evidence
-from langseg.second_opinion import Cld2Opinion, WithSecondOpinion
+from langseg.second_opinion import RULES, Cld2Opinion, WithSecondOpinion
 
 MISSING_FROM_LID176 = ["st", "tn", "ts", "lg", "sn", "xh", "zu", "mi"]
 
@@ -293,6 +293,35 @@ def test_a_close_call_cld2_was_asked_about_already_is_not_asked_again() -> None:
     scorer.second.answer = lambda text: asked.append(text) or answer(text)  # type: ignore[method-assign]
     assert best_languages(scorer.evidence(["unsure, close"])) == ["lv"]
     assert asked == ["unsure, close"]  # the first round (under 0.5) asked; the referee reused its answer
+
+
+RULE_TEXTS = {
+    "fastText reads nothing of it": ({}, ("en", 0.9, False), "silent"),
+    "unsure, CLD2 unsure of Maori": ({"en": 0.4, "lv": 0.3}, ("mi", 0.95, False), "lacking"),
+    "fairly sure Latvian, really Maori": ({"lv": 0.8, "en": 0.1}, ("mi", 0.95), "lacking, reliably"),
+    "unsure English, surely Latvian": ({"en": 0.4, "lv": 0.05}, ("lv", 0.9), "failing"),
+    "close call, CLD2 picks the runner-up": ({"en": 0.5, "lv": 0.4}, ("lv", 0.95), "close call"),
+    "unsure English, CLD2 unsure of Latvian": ({"en": 0.4, "lv": 0.05}, ("lv", 0.9, False), None),
+    "certain English": ({"en": 0.995, "lv": 0.005}, ("mi", 0.9), None),
+}
+
+
+@pytest.mark.parametrize("text", list(RULE_TEXTS))
+def test_each_answer_that_enters_names_the_one_rule_that_let_it_in(text: str) -> None:
+    scorer = table_scorer({key: value[:2] for key, value in RULE_TEXTS.items()},
+                          known_below=0.45, lacking_below=0.99, referee=True)
+    [opinion] = scorer.opinions([text])
+    _, (language, *_), rule = RULE_TEXTS[text]
+    if rule is None:
+        assert opinion is None
+    else:
+        assert (opinion.rule, opinion.language) == (rule, language) and rule in RULES
+
+
+def test_explain_says_which_rule_of_the_second_opinion_decided(real_segmenter: Segmenter) -> None:
+    [unit] = real_segmenter.explain("Ons moet die huis skoonmaak voor die gaste kom.").units
+    assert unit.language == "af" and unit.model[0][0] == "nl"
+    assert unit.because.endswith(RULES["close call"])
 
 
 @pytest.mark.parametrize("sentence, misread_as, lang", [
