@@ -12,6 +12,13 @@ from langseg.second_opinion import RULES, Cld2Opinion, WithSecondOpinion
 MISSING_FROM_LID176 = ["st", "tn", "ts", "lg", "sn", "xh", "zu", "mi"]
 
 
+def needs_the_error(erring: bool, what: str) -> None:
+    """A rule's test needs the model's error the rule mends; a model (or CLD2) version that no longer makes
+    it leaves nothing to mend, so the test skips instead of asserting a third-party model's mistake."""
+    if not erring:
+        pytest.skip(f"nothing to mend: {what} no longer happens")
+
+
 def spans_of(dev_docs: list[dict], lang: str) -> list[str]:
     """Real paragraphs of `lang` from the shared dev set (read at test time, never copied here)."""
     texts = []
@@ -85,7 +92,8 @@ def test_hindi_and_marathi_close_calls_stay_with_fasttext(lang: str, dev_docs: l
 def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: Segmenter) -> None:
     """The quantised lid.176 pruned the character n-grams of many short CJK words: it returns no label."""
     heading = "概览"
-    assert real_segmenter.scorer.primary.evidence([heading]).ids[0, 0] < 0  # type: ignore[attr-defined]
+    needs_the_error(real_segmenter.scorer.primary.evidence([heading]).ids[0, 0] < 0,  # type: ignore[attr-defined]
+                    "the model returning no label for the heading")
     text = ("Друзья встретились вечером у старого моста и долго говорили о будущем.\n"
             f"{heading}\n"
             "Потом они пошли домой по тихой улице, где уже горели фонари.")
@@ -97,7 +105,7 @@ def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: 
 def test_cld2s_best_effort_english_never_overrules_fasttext(text: str) -> None:
     """CLD2 calls these English, reliably; a language fastText knows may come from CLD2, but not English."""
     opinion = Cld2Opinion(known=frozenset({"en", "es", "pl", "tl"}))
-    assert pycld2.detect(text, bestEffort=True)[2][0][1] == "en"
+    needs_the_error(pycld2.detect(text, bestEffort=True)[2][0][1] == "en", "CLD2 calling it English")
     assert opinion.opinion(text, reliable_known=True) is None
     assert opinion.opinion(text, any_language=True) == ("en", pytest.approx(0.9, abs=0.1))  # fastText had nothing
 
@@ -227,7 +235,8 @@ def test_faroese_which_lid176_reads_as_icelandic_is_found(real_segmenter: Segmen
 ])
 def test_a_language_lid176_lacks_and_reads_as_another_is_found(text: str, read_as: str, lang: str,
                                                                real_segmenter: Segmenter) -> None:
-    assert Segmenter(second_opinion_lacking_below=0.0).segment(text).language == read_as
+    needs_the_error(Segmenter(second_opinion_lacking_below=0.0).segment(text).language == read_as,
+                    f"lid.176 reading it as {read_as}")
     assert real_segmenter.segment(text).language == lang
 
 
@@ -331,5 +340,6 @@ def test_explain_says_which_rule_of_the_second_opinion_decided(real_segmenter: S
 ])
 def test_a_sentence_lid176_misreads_by_a_close_call_gets_its_language_from_the_referee(
         sentence: str, misread_as: str, lang: str, real_segmenter: Segmenter) -> None:
-    assert Segmenter(second_opinion_referee=False).segment(sentence).language == misread_as
+    needs_the_error(Segmenter(second_opinion_referee=False).segment(sentence).language == misread_as,
+                    f"lid.176 reading it as {misread_as}")
     assert real_segmenter.segment(sentence).language == lang
