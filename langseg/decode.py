@@ -382,3 +382,26 @@ def document_starts(docs: np.ndarray) -> np.ndarray:
 
 CANDIDATE_PROB = 0.2
 """A language a unit gives this much probability is a decoding candidate for its document."""
+
+
+def chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int, alone: int | None = None
+                        ) -> list[np.ndarray]:
+    """`rows` cut into runs of whole documents of at most `size` units; a document longer than `alone`
+    (default: `size`) units is a run of its own."""
+    if not len(rows):
+        return []
+    alone = size if alone is None else alone
+    starts = document_starts(docs).tolist() + [len(rows)]
+    chunks, first = [], 0
+    for start, stop in zip(starts, starts[1:]):
+        if stop - start > alone:
+            if start > first:
+                chunks.append(rows[first:start])
+            chunks.append(rows[start:stop])
+            first = stop
+        elif stop - first > size and start > first:
+            chunks.append(rows[first:start])
+            first = start
+    if first < len(rows):
+        chunks.append(rows[first:])
+    return chunks

@@ -5,61 +5,28 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .clauses import ClauseParams, ClauseSplitter, Pieces
+from .clause_units import Units, split_clauses
+from .clauses import ClauseParams, ClauseSplitter
+from .codes import parse_language, parse_languages
 from .config import Config, announce_generic, has_own_parameters, model_defaults, word_reader_defaults
-from .decode import (DecodeParams, WindowContext, decode_evidence, document_starts, settled_languages,
-                     unit_weights, windows)
 from .explain import Explanation, explanation
 from .extract import keep_language
 from .io import batched
 from .models import ResolvedModel, knowledge_name, resolve
-from .codes import parse_language, parse_languages
 from .scoring import Evidence, FastTextScorer, Scorer, evidence_of
-from .script_context import script_context
 from .second_opinion import WithSecondOpinion
-from .spans import PiecewiseLinear, below_floor_as_und, dominant_language, is_mixed, language_shares, one_language_map, spans_of_documents
+from .spans import (PiecewiseLinear, below_floor_as_und, dominant_language, is_mixed, language_shares,
+                    one_language_map, spans_of_documents)
 from .types import Document, Span
-from .rewrites import model_input, rewrites_for
+from .unit_labels import UnitLabeller
 from .units import add_units, has_language
 from .word_reader import PooledScorer, load_identifier, load_reader
-
-
-@dataclass(frozen=True)
-class Labelled:
-    """What the unit decoder hands on: the units the model could score (indices into the batch's units),
-    each one's decoded language (a column of `codes`) and its probability, its own most probable
-    languages before decoding (units x 3; -1 for none), its evidence and the text the model read."""
-
-    codes: tuple[str, ...]
-    scored: np.ndarray
-    labels: np.ndarray
-    confidences: np.ndarray
-    own: np.ndarray
-    evidence: Evidence
-    read: list[str]
-
-
-@dataclass(frozen=True)
-class Units:
-    """A batch's units (or clauses) in document order: offsets in their document's text, the document each
-    is of, its language (a column of the codes; -1: `und`) and that language's probability."""
-
-    starts: np.ndarray
-    ends: np.ndarray
-    docs: np.ndarray
-    labels: np.ndarray
-    confidences: np.ndarray
-
-    def counts(self, documents: int) -> list[int]:
-        """How many units each of the batch's `documents` has."""
-        return np.bincount(self.docs, minlength=documents).tolist()
 
 
 class Segmenter:
@@ -206,7 +173,7 @@ class Segmenter:
         starts, ends, lines = (np.frombuffer(column, dtype=np.int64) for column in (unit_starts, unit_ends, unit_lines))
         doc_of = np.repeat(np.arange(len(texts)), counts)
         scored = np.flatnonzero(np.fromiter(map(has_language, pieces), dtype=bool, count=len(pieces)))
-        labelled = self._label(pieces, scored, doc_of[scored], lines[scored])
+        labelled = UnitLabeller(self.config, self._evidence).label(pieces, scored, doc_of[scored], lines[scored])
         codes, scored = labelled.codes, labelled.scored
         if trace is not None:  # what `explain` shows: the units, what the model read and what decided each
             trace.update(pieces=pieces, starts=starts, ends=ends, labelled=labelled)
@@ -217,7 +184,7 @@ class Segmenter:
         units = Units(starts, ends, doc_of, labels, confidences)
         splitter = self._splitter
         if splitter is not None and len(scored):
-            units = _split_clauses(splitter, pieces, labelled, units)
+            units = split_clauses(splitter, pieces, labelled, units)
         if trace is not None:
             trace.update(clause_starts=units.starts, clause_ends=units.ends, clause_labels=units.labels)
         spans = spans_of_documents(units.starts, units.ends, units.labels, units.confidences,
@@ -271,102 +238,6 @@ class Segmenter:
                                                       overrides))
         return self._allowed
 
-    def _label(self, pieces: list[str], scored: np.ndarray, docs: np.ndarray, lines: np.ndarray) -> Labelled:
-        """The units the model could score, each one's language (a column of the codes), its probability
-        and its own three most probable languages (before decoding; -1 or less for none)."""
-        config = self.config
-        steps = rewrites_for(config)
-        texts = [model_input(pieces[i], steps) for i in scored.tolist()]
-        evidence = self._evidence(texts)
-        if config.mask_names:
-            evidence, texts = self._unmasked_where_surer([pieces[i] for i in scored.tolist()], texts, evidence)
-        empty = evidence.ids[:, 0] < 0  # fastText finds no token in some letter-only strings
-        if empty.any():
-            keep = ~empty
-            evidence = evidence.take(keep)
-            scored, docs, lines = scored[keep], docs[keep], lines[keep]
-            texts = [text for text, kept in zip(texts, keep.tolist()) if kept]
-        labels = evidence.ids[:, 0].astype(np.int64)
-        confidences = evidence.probs[:, 0].copy()
-        own = evidence.ids[:, :_OWN_CANDIDATES].astype(np.int64)
-        if len(labels):
-            starts = document_starts(docs)
-            unanimous = np.minimum.reduceat(labels, starts) == np.maximum.reduceat(labels, starts)
-            contested = ~np.repeat(unanimous, np.diff(np.r_[starts, len(labels)]))
-            contested_rows = np.flatnonzero(contested)
-            for rows in _chunks_by_document(contested_rows, docs[contested_rows], _DECODE_BATCH, _DECODE_CHUNK):
-                whole = len(rows) == len(labels)  # one long document, say: no copy of its evidence
-                chosen, chosen_probs = self._decode(evidence if whole else evidence.take(rows),
-                                                    [pieces[i] for i in scored[rows].tolist()], docs[rows], lines[rows])
-                labels[rows] = chosen
-                confidences[rows] = chosen_probs
-        return Labelled(evidence.codes, scored, labels, confidences, own, evidence, texts)
-
-    def _unmasked_where_surer(self, pieces: list[str], texts: list[str], evidence: Evidence
-                              ) -> tuple[Evidence, list[str]]:
-        """Names are left out of a short unit only where the model reads it more surely without them:
-        "Por Isabella Nguyen" reads better as "Por", but "Die Stadt plant neue Radwege" loses what its
-        capitalised nouns say if it is read as "Die plant neue". The evidence and the texts read, row by
-        row, from whichever reading is surer."""
-        steps = tuple(step for step in rewrites_for(self.config) if step.name != "mask_names")
-        plain = [model_input(piece, steps) for piece in pieces]
-        masked = np.flatnonzero([a != b for a, b in zip(plain, texts)])
-        if not len(masked):
-            return evidence, texts
-        again = self._evidence([plain[i] for i in masked.tolist()])
-        both = Evidence.stacked([evidence, again])  # the two readings over the same codes and width
-        first = len(evidence)
-        surer = both.probs[first:, 0] > both.probs[masked, 0]
-        if not surer.any():
-            return evidence, texts
-        rows = masked[surer]
-        ids, probs = both.ids[:first].copy(), both.probs[:first].copy()
-        ids[rows], probs[rows] = both.ids[first:][surer], both.probs[first:][surer]
-        texts = list(texts)
-        for row in rows.tolist():
-            texts[row] = plain[row]
-        return Evidence(both.codes, ids, probs), texts
-
-    def _inputs(self, pieces: list[str], docs: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each unit's weight, and the cost of a change between it and the unit before it."""
-        config = self.config
-        letters = np.fromiter((len(p) - p.count(" ") for p in pieces), dtype=np.float64, count=len(pieces))
-        weights = unit_weights(letters, config.full_weight_chars, config.min_weight, config.weight_power)
-        same_line = np.r_[False, (lines[1:] == lines[:-1]) & (docs[1:] == docs[:-1])]
-        return weights, np.where(same_line, config.sentence_switch_cost, config.switch_cost)
-
-    def _decode(self, evidence: Evidence, pieces: list[str], docs: np.ndarray, lines: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """Viterbi over whole documents, in order. One document longer than `_DECODE_CHUNK` units decodes in
-        windows cut at settled units (see `decode.windows`), so that its time and memory grow with its
-        length alone, however many languages it holds; a stretch of `_LONGEST_WINDOW` units that settles
-        nothing (a word list, subtitles) is cut anyway."""
-        config = self.config
-        weights, costs = self._inputs(pieces, docs, lines)
-        penalty, script_changes = script_context(evidence, pieces, docs, weights, config.script_cost)
-        if script_changes.any():
-            costs = np.where(script_changes, costs * config.script_change_factor, costs)
-        if len(evidence) <= _DECODE_CHUNK or docs[0] != docs[-1]:  # documents of a batch, decoded together
-            return decode_evidence(evidence, docs, weights, costs, self._decode_params, penalty)
-        window, entry, mass = windows(evidence, weights, costs, self._decode_params, _DECODE_CHUNK, _LONGEST_WINDOW)
-        settled = settled_languages(evidence, weights, config.settled_min_prob)
-        chosen = np.empty(len(evidence), dtype=np.int64)
-        chosen_probs = np.empty(len(evidence))
-        for part in _chunks_by_document(np.arange(len(evidence)), window, _WINDOWS_TOGETHER):
-            first, last = window[part[0]], window[part[-1]]
-            chosen[part], chosen_probs[part] = decode_evidence(
-                evidence.take(part), window[part] - first, weights[part], costs[part], self._decode_params,
-                penalty.take(part) if penalty is not None else None,
-                WindowContext(mass, entry[first:last + 1], settled))
-        return chosen, chosen_probs
-
-    @property
-    def _decode_params(self) -> DecodeParams:
-        """The unit decoder's knobs, from the configuration."""
-        config = self.config
-        return DecodeParams(config.floor, config.prior_weight, config.confidence_power,
-                            config.settled_switch_factor, config.settled_min_prob)
-
     def _document(self, text: str, spans: tuple[Span, ...], doc_id: str | None) -> Document:
         """The record of one text from its spans: main language, shares and the mixed flag."""
         if len(spans) == 1:  # one language (most short documents): its share is 1 and nothing is mixed
@@ -382,70 +253,6 @@ class Segmenter:
             languages=language_shares(spans),
             spans=spans,
         )
-
-
-_SPLIT_CHUNK = 256
-"""Units split into clauses together (whole documents, or a long document's units this many at a time, its
-document languages then taken from the chunk): the words' tables stay small."""
-
-_OWN_CANDIDATES = 3
-"""A unit's own most probable languages that its clauses may take besides its document's."""
-
-_DECODE_CHUNK = 1024
-"""A document longer than this many units decodes alone, in windows (see `Segmenter._decode`)."""
-
-_DECODE_BATCH = 2 * _DECODE_CHUNK
-"""Units of a batch's shorter documents decoded together: one decoder step per unit of the longest of
-them, on matrices of units x the most candidate languages one document has. Against 1,024, decoding
-takes a fifth less time; 4,096 gained little more and raised the peak memory of `langseg tag` by 2 MB."""
-
-_LONGEST_WINDOW = 4 * _DECODE_CHUNK
-"""A long document's window that reaches this many units without a settled unit is cut anyway."""
-
-_WINDOWS_TOGETHER = 8 * _DECODE_CHUNK
-"""Units of one long document's windows decoded side by side: the decoder steps through several windows
-together, as through a batch's documents, and pays its per-step cost once for all of them. A 10 MB
-document decodes in about three quarters of the time it took one window at a time, with the same peak
-memory; 16 windows gained little more and raised it."""
-
-
-@lru_cache(maxsize=8)
-def _code_maps(codes: tuple[str, ...], model_codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Each of `codes`' column among the model's codes, and each model code's among `codes` (-1: absent)."""
-    model_column = {code: j for j, code in enumerate(model_codes)}
-    column = {code: j for j, code in enumerate(codes)}
-    return (np.array([model_column.get(code, -1) for code in codes], dtype=np.int64),
-            np.array([column.get(code, -1) for code in model_codes], dtype=np.int64))
-
-
-def _split_clauses(splitter: ClauseSplitter, pieces: list[str], labelled: Labelled, units: Units) -> Units:
-    """The batch's units with each scored unit replaced by its clauses of one language, in order."""
-    to_model, to_batch = _code_maps(tuple(labelled.codes), splitter.scorer.codes)
-    scored = labelled.scored
-    unit_labels = units.labels[scored]
-    in_model = np.where(unit_labels >= 0, to_model[np.maximum(unit_labels, 0)], -1)
-    own_in_model = np.where(labelled.own >= 0, to_model[np.maximum(labelled.own, 0)], -1)
-    docs = units.docs[scored]
-    parts = []
-    chunks = _chunks_by_document(np.arange(len(scored)), docs, _SPLIT_CHUNK)
-    chunks = [chunk[first:first + _SPLIT_CHUNK] for chunk in chunks for first in range(0, len(chunk), _SPLIT_CHUNK)]
-    for rows in chunks:  # bounded memory: a long document's units go a chunk at a time
-        part = splitter.split([pieces[i] for i in scored[rows].tolist()], in_model[rows],
-                              units.confidences[scored[rows]], docs[rows], own_in_model[rows])
-        parts.append(replace(part, unit=rows[part.unit]))
-    found = Pieces(*(np.concatenate([getattr(part, name) for part in parts])
-                     for name in ("unit", "starts", "ends", "labels", "confidences")))
-    # a unit whose language the model lacks (the second opinion's) stays whole, with its own label
-    found_labels = np.where(in_model[found.unit] >= 0, to_batch[np.maximum(found.labels, 0)], unit_labels[found.unit])
-    source = scored[found.unit]  # the unit each clause is of
-    unscored = np.setdiff1d(np.arange(len(pieces)), scored, assume_unique=True)
-    of = np.r_[source, unscored]
-    order = np.argsort(of, kind="stable")
-    return Units(starts=np.r_[units.starts[source] + found.starts, units.starts[unscored]][order],
-                 ends=np.r_[units.starts[source] + found.ends, units.ends[unscored]][order],
-                 docs=units.docs[of[order]],
-                 labels=np.r_[found_labels, units.labels[unscored]][order],
-                 confidences=np.r_[found.confidences, units.confidences[unscored]][order])
 
 
 @lru_cache(maxsize=1)
@@ -470,29 +277,6 @@ def _check_batch(texts: Sequence[str], ids: Sequence[str | None] | None, first: 
         if not isinstance(text, str):
             named = f" (id {ids[position]})" if ids is not None and ids[position] is not None else ""
             raise TypeError(f"text {first + position}{named} is {type(text).__name__}, not str")
-
-
-def _chunks_by_document(rows: np.ndarray, docs: np.ndarray, size: int, alone: int | None = None
-                        ) -> list[np.ndarray]:
-    """`rows` cut into runs of whole documents of at most `size` units; a document longer than `alone`
-    (default: `size`) units is a run of its own."""
-    if not len(rows):
-        return []
-    alone = size if alone is None else alone
-    starts = document_starts(docs).tolist() + [len(rows)]
-    chunks, first = [], 0
-    for start, stop in zip(starts, starts[1:]):
-        if stop - start > alone:
-            if start > first:
-                chunks.append(rows[first:start])
-            chunks.append(rows[start:stop])
-            first = stop
-        elif stop - first > size and start > first:
-            chunks.append(rows[first:start])
-            first = start
-    if first < len(rows):
-        chunks.append(rows[first:])
-    return chunks
 
 
 _DEFAULT: Segmenter | None = None

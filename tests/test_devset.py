@@ -55,11 +55,11 @@ def test_the_whole_dev_set_as_one_document_keeps_its_languages(dev_docs: list[di
                                                                 monkeypatch) -> None:
     """Laid end to end, the dev set is one long document in 75 languages: it decodes in windows, and
     agrees with a single pass over it on all but a handful of characters."""
-    import langseg.segmenter as segmenter_module
+    import langseg.unit_labels as unit_labels_module
 
     text = "\n\n".join(doc["text"] for doc in dev_docs[:150])
     windowed = real_segmenter.segment(text)
-    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 10**9)  # one pass over every unit
+    monkeypatch.setattr(unit_labels_module, "_DECODE_CHUNK", 10**9)  # one pass over every unit
     one_pass = real_segmenter.segment(text)
 
     def labels(document) -> list:

@@ -12,7 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import langseg.scripts as scripts_module
-import langseg.segmenter as segmenter_module
+import langseg.unit_labels as unit_labels_module
+from langseg.decode import chunks_by_document
 from langseg import Document, Segmenter, segment_many
 from langseg.scoring import Evidence
 from langseg.script_context import script_context
@@ -192,7 +193,7 @@ def test_a_long_document_decodes_in_windows_as_in_one_pass(fake_scorer: KeywordS
     segmenter = Segmenter(scorer=fake_scorer, switch_cost=0.5, sentence_switch_cost=0.5, full_weight_chars=20)
     one_pass = segmenter.segment(text)
     assert len(one_pass.languages) == 4
-    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 16)  # the same text is now a long document
+    monkeypatch.setattr(unit_labels_module, "_DECODE_CHUNK", 16)  # the same text is now a long document
     assert segmenter.segment(text) == one_pass
 
 
@@ -204,9 +205,9 @@ def test_a_long_word_list_decodes_in_bounded_windows_and_keeps_its_blocks(fake_s
               ("en", ["the people", "water", "the house"])]
     lines = [words[i % 3] for _, words in blocks for i in range(120)]
     text = "\n".join(lines)
-    monkeypatch.setattr(segmenter_module, "_DECODE_CHUNK", 16)
-    monkeypatch.setattr(segmenter_module, "_LONGEST_WINDOW", 40)
-    monkeypatch.setattr(segmenter_module, "_WINDOWS_TOGETHER", 64)
+    monkeypatch.setattr(unit_labels_module, "_DECODE_CHUNK", 16)
+    monkeypatch.setattr(unit_labels_module, "_LONGEST_WINDOW", 40)
+    monkeypatch.setattr(unit_labels_module, "_WINDOWS_TOGETHER", 64)
     document = Segmenter(scorer=fake_scorer).segment(text)
     assert [span.lang for span in document.spans] == [lang for lang, _ in blocks]
     first_spanish = len("\n".join(lines[:120])) + 1
@@ -361,7 +362,7 @@ def test_decoding_chunks_hold_whole_documents_in_order(lengths: list[int], size:
     a chunk of several documents stays within `size` units, and a document longer than `alone` goes alone."""
     docs = np.repeat(np.arange(len(lengths)), lengths)
     rows = np.arange(len(docs)) * 3  # any increasing row numbers
-    chunks = segmenter_module._chunks_by_document(rows, docs, size, alone)
+    chunks = chunks_by_document(rows, docs, size, alone)
     assert np.concatenate(chunks).tolist() == rows.tolist()
     for chunk in chunks:
         held = np.unique(docs[chunk // 3])
