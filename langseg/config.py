@@ -11,7 +11,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from .datafiles import models_json
-from .errors import LangsegError
+from .errors import ParameterFileError
 from .models import default_model_name
 
 
@@ -178,10 +178,6 @@ _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinio
 
 _WORD_READERS = ("heliport",)
 _TUPLES_OF_TUPLES = ("calibration", "mixed_one_language")
-
-
-class ParameterFileError(LangsegError, ValueError):
-    """A model's parameter file names a setting langseg does not have, or gives one a wrong value."""
 
 
 @lru_cache(maxsize=16)

@@ -16,23 +16,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Config
-from .datafiles import models_json
+from .datafiles import knowledge
 from .labels import normalise_label
 from .scoring import Distribution, Evidence, FastTextScorer
 from .types import UND
 from .units import has_letters
 
 
+_CLD2_KEYS = frozenset({"not_over_the_model", "reliable_from_letters"})
+
+
 def not_over_the_model() -> frozenset[str]:
     """Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable:
     CLD2 knowledge, kept as data in `models/cld2.json` (with why)."""
-    return frozenset(models_json("cld2.json")["not_over_the_model"])
+    return frozenset(knowledge("cld2.json", _CLD2_KEYS)["not_over_the_model"])
 
 
 def reliable_from_letters() -> int:
     """The fewest letters of a text whose 'reliable' CLD2 answer is taken as such on its own
     (`models/cld2.json`, with why)."""
-    return int(models_json("cld2.json")["reliable_from_letters"])
+    return int(knowledge("cld2.json", _CLD2_KEYS)["reliable_from_letters"])
 
 
 CLOSE_CALL = 1 / 3

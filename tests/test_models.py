@@ -216,6 +216,26 @@ def test_a_mistyped_parameter_file_names_the_key_and_the_file(document: dict, sa
         _config_from(document, "models/x/params.json")
 
 
+@pytest.mark.parametrize("name, keys, says", [
+    ("cld2.json", {"not_over_the_model"}, r"models/cld2\.json: unknown key 'reliable_from_letters'"),
+    ("cld2.json", {"not_over_the_model", "reliable_from_letters", "pairs"}, r"models/cld2\.json: missing key 'pairs'"),
+    ("heliport.json", set(), r"models/heliport\.json: unknown key 'codes'"),
+])
+def test_a_knowledge_file_with_a_key_langseg_does_not_expect_names_it_and_the_file(name: str, keys: set[str],
+                                                                                   says: str) -> None:
+    from langseg.datafiles import knowledge
+    from langseg.errors import ParameterFileError
+
+    with pytest.raises(ParameterFileError, match=says):
+        knowledge(name, frozenset(keys))
+
+
+def test_the_shipped_knowledge_files_hold_the_keys_their_readers_expect() -> None:
+    from langseg.second_opinion import not_over_the_model, reliable_from_letters
+
+    assert "en" in not_over_the_model() and reliable_from_letters() > 0
+
+
 def test_a_model_on_generic_defaults_says_so_once_when_it_loads(tmp_path: Path, default_model_file: Path,
                                                                  capsys: pytest.CaptureFixture) -> None:
     copy = tmp_path / "my-model.ftz"
