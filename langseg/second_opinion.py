@@ -28,14 +28,14 @@ _CLD2_KEYS = frozenset({"not_over_the_model", "reliable_from_letters"})
 
 def not_over_the_model() -> frozenset[str]:
     """Languages CLD2 may not name over the main model's answer, even when it calls its answer reliable:
-    CLD2 knowledge, kept as data in `models/cld2.json` (with why)."""
-    return frozenset(knowledge("cld2.json", _CLD2_KEYS)["not_over_the_model"])
+    CLD2 knowledge, kept as data in `models/cld2/knowledge.json` (with why)."""
+    return frozenset(knowledge("cld2/knowledge.json", _CLD2_KEYS)["not_over_the_model"])
 
 
 def reliable_from_letters() -> int:
     """The fewest letters of a text whose 'reliable' CLD2 answer is taken as such on its own
-    (`models/cld2.json`, with why)."""
-    return int(knowledge("cld2.json", _CLD2_KEYS)["reliable_from_letters"])
+    (`models/cld2/knowledge.json`, with why)."""
+    return int(knowledge("cld2/knowledge.json", _CLD2_KEYS)["reliable_from_letters"])
 
 
 CLOSE_CALL = 1 / 3

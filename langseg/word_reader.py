@@ -45,7 +45,7 @@ class HeliportReader:
         self.identifier = identifier
         self.codes = codes
         column = {code: j for j, code in enumerate(codes)}
-        groups = knowledge("heliport.json", frozenset({"codes"}))["codes"]
+        groups = knowledge("heliport/knowledge.json", frozenset({"codes"}))["codes"]
         labels = [label for label, _ in identifier.identify_topk_with_score("a", 10_000)]  # every label it has
         targets = [[column[code] for code in groups.get(label) or [normalise_label(label)] if code in column]
                    for label in labels]
