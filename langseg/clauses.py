@@ -23,7 +23,7 @@ import numpy as np
 from .scripts import folded_scripts, language_scripts, main_script, script_counts
 from .span_scores import Tokens
 from .spans import one_language_map
-from .units import letter_count, without_names
+from .units import content_words, letter_count, without_names
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class ClauseParams:
     reference_words: float = 0.0
     chunk_words: int = 0
     whole_reading: bool = False
+    content_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,26 @@ class ClauseSplitter:
         outside = main_scripts([text[:a] + " " + text[b:] for text, (a, b) in zip(texts, bounds)], scripts)
         return (inside != outside) & (inside >= 0) & (outside >= 0)
 
+    def _stand_without_names(self, pieces: list[str], at_start: np.ndarray, theirs: np.ndarray, ours: np.ndarray,
+                             margin: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """Whether each piece still prefers its language (`theirs`, a code) to its unit's (`ours`) by its
+        margin (scaled as the whole piece's, `scale`) once its capitalised words and numbers are left
+        out (a piece of only those cannot stand): "The Willow and" in a Serbian sentence, "1 December
+        1979 i Umeå." in a Swedish one are titles and dates, not switches. A sentence's first word is kept."""
+        kept = [content_words(piece, bool(first)) for piece, first in zip(pieces, at_start.tolist())]
+        changed = np.flatnonzero([a != b for a, b in zip(kept, pieces)])
+        stands = np.ones(len(pieces), dtype=bool)
+        if not len(changed):
+            return stands
+        texts = [kept[k] for k in changed.tolist()]
+        tokens = self.scorer.tokens(texts)
+        log_probs = self.scorer.range_log_probs(tokens, tokens.first[:-1], tokens.first[1:])
+        rows = np.arange(len(changed))
+        with np.errstate(invalid="ignore"):
+            prefers = (log_probs[rows, theirs[changed]] - log_probs[rows, ours[changed]]) * scale[changed] >= margin[changed]
+        stands[changed] = prefers & np.array([letter_count(text) > 0 for text in texts])
+        return stands
+
     @cached_property
     def _one_language(self) -> np.ndarray:
         """Each model code's group (a number): codes the configuration counts as one language (Norwegian
@@ -264,6 +285,13 @@ class ClauseSplitter:
             with np.errstate(invalid="ignore"):
                 weak = same | (~((theirs - ours) * scale >= margin) | (letters < params.min_chars)
                         | ~(theirs >= np.log(params.min_prob)))
+            if params.content_words:  # a change of script is itself evidence of a switch, names or not
+                standing = np.flatnonzero(~weak & ~in_script)
+                at_start = run_first[foreign[standing]] == tokens.first[units[standing]]
+                weak[standing] = ~self._stand_without_names(
+                    [texts_of[k][a:b] for k, (a, b) in ((k, piece_bounds[k]) for k in standing.tolist())], at_start,
+                    candidates[units[standing]][np.arange(len(standing)), run_column[foreign[standing]]],
+                    candidates[units[standing], 0], margin[standing], np.broadcast_to(scale, weak.shape)[standing])
             run_column[foreign[weak]] = 0
             run_prob[foreign] = np.exp(theirs)
         # merge neighbouring runs that now agree; a foreign run that stands is a piece of its own, whose
@@ -345,7 +373,7 @@ def viterbi_runs(emissions: np.ndarray, counts: np.ndarray, switch_cost: float) 
     starts = (np.cumsum(counts) - counts)[order]
     lengths = counts[order]
     width = emissions.shape[1]
-    score = np.full((len(order), width), -switch_cost)
+    score = np.full((len(order), width), -float(switch_cost))
     score[:, 0] = 0.0
     back = np.zeros(emissions.shape, dtype=np.int8)
     steps = int(lengths.max(initial=0))

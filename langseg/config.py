@@ -101,6 +101,9 @@ class Config:
     """only if its own text reads as its language with at least this probability"""
     clause_min_chars: int = 8
     """and holds at least this many letters."""
+    clause_content_words: bool = True
+    """A piece must also prefer its language by the margin without its capitalised words and its numbers
+    (`langseg.units.content_words`): a title or a name in a sentence says little of a switch."""
     clause_chunk_words: int = 0
     """A unit's words are also read this many at a time, and the language most of those chunks read as
     becomes a candidate of the split (0: not): a clause in a minority language barely moves the whole
@@ -134,6 +137,8 @@ class Config:
                 raise TypeError(f"{name} must be {kind} {limits}, not {value!r}")
             if not low <= value <= high:
                 raise ValueError(f"{name} must be {kind} {limits}, not {value!r}")
+            if name not in _WHOLE_NUMBERS:  # an int for a cost (JSON's 4, a caller's 4) would make int arrays
+                object.__setattr__(self, name, float(value))
         languages = self.languages
         if isinstance(languages, str):  # "en,es" as a user writes it on a command line
             languages = tuple(part.strip() for part in languages.split(",") if part.strip())
@@ -173,7 +178,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
 _WHOLE_NUMBERS = frozenset({"top_k", "batch_size", "mixed_min_chars", "clause_radius", "clause_min_chars",
                             "clause_chunk_words"})
 _SWITCHES = ("repair_homoglyphs", "mask_names", "second_opinion", "second_opinion_referee", "clause_split",
-             "clause_own_reading")
+             "clause_own_reading", "clause_content_words")
 
 
 _WORD_READERS = ("heliport",)

@@ -216,7 +216,7 @@ class Segmenter:
             min_chars=config.clause_min_chars, floor=config.floor, new_margin=config.clause_new_margin,
             min_prob=config.clause_min_prob, own_reading=config.clause_own_reading,
             reference_words=config.clause_reference_words, chunk_words=config.clause_chunk_words,
-            whole_reading=bool(config.word_reader)),
+            whole_reading=bool(config.word_reader), content_words=config.clause_content_words),
             getattr(self.scorer, "codes", ()), config.mixed_one_language)
 
     def _evidence(self, pieces: list[str]) -> Evidence:

@@ -206,6 +206,20 @@ def _cut(text: str, start: int, end: int, stops: list[int], starts: array, ends:
 _NAME_LIKE = re.compile(rf"(?<=\s)[{_UPPERCASE}][{_LOWERCASE}]+(?:[-'][{_UPPERCASE}]?[{_LOWERCASE}]+)*(?=\s|$)")
 
 
+_NAME_OR_NUMBER = regex.compile(r"\p{Lu}|\S*\d")
+
+
+def content_words(text: str, keep_first: bool = False) -> str:
+    """`text` without its capitalised words (the first kept with `keep_first`: a sentence's first word)
+    and its words holding a digit: names, acronyms, titles and dates say little of a language.
+
+    >>> content_words("The Willow and"), content_words("Das Meeting ist um 3 Uhr", keep_first=True)
+    ('and', 'Das ist um')
+    """
+    return " ".join(word for number, word in enumerate(text.split())
+                    if (keep_first and number == 0) or not _NAME_OR_NUMBER.match(word))
+
+
 def without_names(piece: str, max_words: int = 6) -> str:
     """A short unit's text with its capitalised words after the first one left out, for the model only.
 

@@ -31,6 +31,7 @@ ABLATIONS: dict[str, dict] = {
     "no clause split": {"clause_split": False},
     "  no chunk candidates": {"clause_chunk_words": 0},
     "  no own reading": {"clause_own_reading": False},
+    "  pieces judged with their names": {"clause_content_words": False},
     "no free switch at a script change": {"script_change_factor": 1.0},
     "no cheaper switch at settled units": {"settled_switch_factor": 1.0},
 }

@@ -95,6 +95,20 @@ ONE_LANGUAGE = [
 
 
 @pytest.mark.model
+@pytest.mark.parametrize("text, kept, lang", [
+    ("Han var född i en liten by i norr och flyttade senare till staden, där han dog 1 December 1979 i Umeå.",
+     "December 1979", "sv"),
+    ("Kemarin kami menginap di Filio Studios & Apartments. Tempatnya bersih dan murah sekali.", "Apartments", "id"),
+])
+def test_a_date_or_a_name_does_not_split_off_as_another_language(real_segmenter: Segmenter, text: str, kept: str,
+                                                                   lang: str) -> None:
+    # without its capitalised words and numbers, what is left of the piece ("i", "&") prefers nothing
+    at = text.index(kept)
+    [span] = [span for span in real_segmenter.segment(text).spans if span.start <= at < span.end]
+    assert span.lang == lang
+
+
+@pytest.mark.model
 @pytest.mark.parametrize("text", ONE_LANGUAGE)
 def test_a_sentence_in_one_language_is_not_cut(real_segmenter: Segmenter, text: str) -> None:
     assert len(real_segmenter.segment(text).spans) == 1

@@ -156,6 +156,13 @@ def test_overrides_reach_the_config() -> None:
     assert segmenter.config.switch_cost == 7.5 and segmenter.config.mixed_min_chars == 3
 
 
+@pytest.mark.parametrize("name", ["switch_cost", "clause_switch_cost", "clause_margin", "prior_weight"])
+def test_a_whole_number_given_for_a_cost_is_kept_as_a_float(name: str) -> None:
+    # a JSON parameter file or a caller writes 4 for 4.0; an int there would make the decoders' arrays ints
+    config = Segmenter(scorer=KeywordScorer(), **{name: 1}).config
+    assert isinstance(getattr(config, name), float) and getattr(config, name) == 1.0
+
+
 @pytest.mark.parametrize(("override", "error", "message"), [
     ({"switch_cost": "3"}, TypeError, "switch_cost must be a number >= 0, not '3'"),
     ({"sentence_switch_cost": -1.0}, ValueError, "sentence_switch_cost must be a number >= 0"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from langseg.types import Unit
 from langseg.units import (
+    content_words,
     _ABBREVIATIONS,
     _NAME_LIKE,
     _SENTENCE_END,
@@ -182,3 +183,17 @@ def test_document_units_are_the_sentences_of_the_lines(text: str) -> None:
 @given(st.text(st.sampled_from("aé 1,\nЖ中ـ"), max_size=40), st.integers(0, 25))
 def test_has_letters_agrees_with_counting_every_letter(text: str, count: int) -> None:
     assert has_letters(text, count) == (letter_count(text) >= count)
+
+
+@pytest.mark.parametrize("text, keep_first, kept", [
+    ("The Willow and", False, "and"),
+    ("Das Meeting ist um 3 Uhr", True, "Das ist um"),
+    ("1 December 1979 i Umeå.", False, "i"),
+    ("Θεοδόσιος Α ο μέγας", False, "ο μέγας"),
+    ("в Москве и Санкт-Петербурге", False, "в и"),
+    ("ben de öyle yapıyorum ich", False, "ben de öyle yapıyorum ich"),
+    ("قال محمد إن الاجتماع 2024", False, "قال محمد إن الاجتماع"),  # a script without case keeps its words
+    ("CSRF cookie,", False, "cookie,"),
+])
+def test_content_words_leave_out_capitalised_words_and_numbers(text: str, keep_first: bool, kept: str) -> None:
+    assert content_words(text, keep_first) == kept
