@@ -233,7 +233,8 @@ class ClauseSplitter:
         log_probs = self.scorer.range_log_probs(tokens, tokens.first[:-1], tokens.first[1:])
         rows = np.arange(len(changed))
         with np.errstate(invalid="ignore"):
-            prefers = (log_probs[rows, theirs[changed]] - log_probs[rows, ours[changed]]) * scale[changed] >= margin[changed]
+            preference = log_probs[rows, theirs[changed]] - log_probs[rows, ours[changed]]
+            prefers = preference * scale[changed] >= margin[changed]
         stands[changed] = prefers & np.array([letter_count(text) > 0 for text in texts])
         return stands
 

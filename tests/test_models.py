@@ -217,7 +217,8 @@ def test_a_mistyped_parameter_file_names_the_key_and_the_file(document: dict, sa
 
 
 @pytest.mark.parametrize("name, keys, says", [
-    ("cld2/knowledge.json", {"not_over_the_model"}, r"models/cld2/knowledge\.json: unknown key 'reliable_from_letters'"),
+    ("cld2/knowledge.json", {"not_over_the_model"},
+     r"models/cld2/knowledge\.json: unknown key 'reliable_from_letters'"),
     ("cld2/knowledge.json", {"not_over_the_model", "reliable_from_letters", "pairs"},
      r"models/cld2/knowledge\.json: missing key 'pairs'"),
     ("heliport/knowledge.json", set(), r"models/heliport/knowledge\.json: unknown key 'codes'"),
