@@ -2,9 +2,9 @@
 
 lid.176 has no label for Sotho, Tswana, Tsonga, Ganda, Shona, Xhosa, Zulu, Māori and others: text in
 those languages gets a wrong, unsure fastText label. CLD2 (pycld2, offline, bundled tables) knows them.
-It is consulted only for units where fastText's best probability is below a threshold, and its answer is
-used mainly when it names a language the main model lacks. A close call between two languages fastText
-knows goes to CLD2 as referee: a reliable answer for the runner-up enters. The common case, text in
+It is consulted only for units where it can change the answer (fastText unsure, fairly sure of a unit
+long enough, or torn between two languages), and one rule (`WithSecondOpinion.admitted`) decides whether
+its answer enters: mainly when it names a language the main model lacks. The common case, text in
 languages fastText knows well, keeps its speed.
 """
 
@@ -48,7 +48,8 @@ Answer = tuple[str, float, bool]
 
 
 class Cld2Opinion:
-    """CLD2's best language for a text, and which of its answers may enter the main model's evidence."""
+    """CLD2's best language for a text, and the languages it can name beside the main model's (which of its
+    answers enter is `WithSecondOpinion.admitted`)."""
 
     def __init__(self, known: frozenset[str], kept_out: frozenset[str] | None = None) -> None:
         import pycld2
@@ -77,20 +78,6 @@ class Cld2Opinion:
             return None
         _name, code, percent, _score = details[0]
         return self._code.get(code) or normalise_label(code), percent / 100.0, reliable
-
-    def opinion(self, text: str, any_language: bool = False, reliable_known: bool = False
-                ) -> tuple[str, float] | None:
-        """(language, share of the text CLD2 gives it) when that language is one the main model lacks
-        (or any language CLD2 names, with `any_language`: for text the main model had nothing to say on;
-        with `reliable_known`, also a language the main model knows when CLD2 calls its answer reliable,
-        English aside)."""
-        answer = self.answer(text)
-        if answer is None:
-            return None
-        language, share, reliable = answer
-        allowed = (self.all_languages if any_language
-                   else self.over_the_model if reliable and reliable_known else self.languages)
-        return (language, share) if language in allowed else None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pycld2
+from typing import Any
+
 import pytest
 
 from langseg import Document, Segmenter
 from langseg.scoring import Evidence
-from langseg.second_opinion import RULES, Cld2Opinion, WithSecondOpinion
+from langseg.second_opinion import RULES, Cld2Opinion, Reading, WithSecondOpinion
 
 MISSING_FROM_LID176 = ["st", "tn", "ts", "lg", "sn", "xh", "zu", "mi"]
 
@@ -101,13 +102,31 @@ def test_a_word_fasttext_says_nothing_about_gets_cld2s_language(real_segmenter: 
     assert [span.lang for span in document.spans] == ["ru", "zh", "ru"]
 
 
+def with_cld2(known: set[str]) -> WithSecondOpinion:
+    """The admission rule over real CLD2, for a stand-in model that knows `known` (limits as lid.176's
+    are about: unsure below 0.5, failing below 0.45)."""
+    class Known:
+        codes = tuple(sorted(known))
+        languages = frozenset(known)
+
+    model: Any = Known()
+    return WithSecondOpinion(model, below=0.5, weight=0.7, second=Cld2Opinion(frozenset(known)), known_below=0.45,
+                             lacking_below=0.9, referee=True)
+
+
+SILENT = Reading(best=0.0, probability={}, close_call_with=None, long_enough=False)
+
+
 @pytest.mark.parametrize("text", ["3.1.4 de Software.", "Version 2.0 del Manual.", "Sprawdź Windows Update."])
 def test_cld2s_best_effort_english_never_overrules_fasttext(text: str) -> None:
     """CLD2 calls these English, reliably; a language fastText knows may come from CLD2, but not English."""
-    opinion = Cld2Opinion(known=frozenset({"en", "es", "pl", "tl"}))
-    needs_the_error(pycld2.detect(text, bestEffort=True)[2][0][1] == "en", "CLD2 calling it English")
-    assert opinion.opinion(text, reliable_known=True) is None
-    assert opinion.opinion(text, any_language=True) == ("en", pytest.approx(0.9, abs=0.1))  # fastText had nothing
+    scorer = with_cld2({"en", "es", "pl", "tl"})
+    answer = scorer.second.answer(text)
+    needs_the_error(answer is not None and answer[0] == "en" and answer[2], "CLD2 calling it English, reliably")
+    failing = Reading(best=0.3, probability={"es": 0.3, "pl": 0.2}, close_call_with=None, long_enough=False)
+    assert scorer.admitted(answer, failing) is None
+    entered = scorer.admitted(answer, SILENT)  # fastText had nothing: any language CLD2 names will do
+    assert entered is not None and (entered.language, entered.rule) == ("en", "silent")
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -122,17 +141,21 @@ def test_cld2_reads_a_less_than_sign_as_text_not_as_the_start_of_an_html_tag(tex
 
 def test_cld2s_pseudo_languages_are_never_an_answer() -> None:
     """Klingon is the one CLD2 pseudo-language with a language code: it is never named."""
-    opinion = Cld2Opinion(known=frozenset({"en"}))
-    assert "tlh" not in opinion.all_languages
-    assert not any(code.startswith(("xx", "zz")) for code in opinion.all_languages)
-    assert opinion.opinion("tlhIngan Hol Dajatlh'a'?", any_language=True) is None
+    scorer = with_cld2({"en"})
+    assert "tlh" not in scorer.second.all_languages
+    assert not any(code.startswith(("xx", "zz")) for code in scorer.second.all_languages)
+    assert scorer.admitted(scorer.second.answer("tlhIngan Hol Dajatlh'a'?"), SILENT) is None
 
 
-def test_a_reliable_cld2_answer_may_name_a_language_fasttext_knows() -> None:
-    opinion = Cld2Opinion(known=frozenset({"en", "tl"}))
-    text = "Bumili si Carmela ng bagong bisikleta para sa kanyang anak."
-    assert opinion.opinion(text) is None
-    assert opinion.opinion(text, reliable_known=True) == ("tl", pytest.approx(0.95, abs=0.05))
+@pytest.mark.parametrize("best, rule", [(0.3, "failing"), (0.8, None)])
+def test_a_reliable_cld2_answer_may_name_a_language_fasttext_knows_where_fasttext_fails(best: float,
+                                                                                       rule: str | None) -> None:
+    scorer = with_cld2({"en", "tl"})
+    answer = scorer.second.answer("Bumili si Carmela ng bagong bisikleta para sa kanyang anak.")
+    assert answer is not None and answer[0] == "tl" and answer[2]
+    entered = scorer.admitted(answer, Reading(best=best, probability={"en": best}, close_call_with=None,
+                                              long_enough=True))
+    assert (entered.rule if entered else None) == rule
 
 
 class TablePrimary:
