@@ -267,32 +267,31 @@ class ClauseSplitter:
         if len(foreign):
             alone = self.scorer.range_log_probs(tokens, run_first[foreign], run_last[foreign])
             units = run_unit[foreign]
-            theirs = alone[np.arange(len(foreign)), candidates[units, run_column[foreign]]]
-            ours = alone[np.arange(len(foreign)), candidates[units, 0]]
-            letters = np.array([letter_count(texts[u][tokens.starts[a]:tokens.ends[b - 1]])
-                                for u, a, b in zip(units.tolist(), run_first[foreign].tolist(),
-                                                   run_last[foreign].tolist())], dtype=np.int64)
+            their_code, our_code = candidates[units, run_column[foreign]], candidates[units, 0]
+            theirs = alone[np.arange(len(foreign)), their_code]
+            ours = alone[np.arange(len(foreign)), our_code]
             texts_of = [texts[u] for u in units.tolist()]
             piece_bounds = [(int(tokens.starts[a]), int(tokens.ends[b - 1]))
                             for a, b in zip(run_first[foreign].tolist(), run_last[foreign].tolist())]
+            pieces = [text[a:b] for text, (a, b) in zip(texts_of, piece_bounds)]
+            letters = np.fromiter(map(letter_count, pieces), dtype=np.int64, count=len(pieces))
             in_script = self._script_changes(texts_of, piece_bounds)
             known = in_document[units, run_column[foreign]] | in_script
             margin = np.where(known, params.margin, params.new_margin)
             # fastText's log(p + 1e-5) caps a margin near 11.5 nats whatever a piece's length: a longer
             # piece's margin counts for more (by the square root of its words over `reference_words`)
             words = run_last[foreign] - run_first[foreign]
-            scale = np.sqrt(words / params.reference_words) if params.reference_words else 1.0
-            same = self._one_language[candidates[units, run_column[foreign]]] == self._one_language[candidates[units, 0]]
+            scale = np.sqrt(words / params.reference_words) if params.reference_words else np.ones(len(words))
+            same = self._one_language[their_code] == self._one_language[our_code]
             with np.errstate(invalid="ignore"):
                 weak = same | (~((theirs - ours) * scale >= margin) | (letters < params.min_chars)
                         | ~(theirs >= np.log(params.min_prob)))
             if params.content_words:  # a change of script is itself evidence of a switch, names or not
                 standing = np.flatnonzero(~weak & ~in_script)
                 at_start = run_first[foreign[standing]] == tokens.first[units[standing]]
-                weak[standing] = ~self._stand_without_names(
-                    [texts_of[k][a:b] for k, (a, b) in ((k, piece_bounds[k]) for k in standing.tolist())], at_start,
-                    candidates[units[standing]][np.arange(len(standing)), run_column[foreign[standing]]],
-                    candidates[units[standing], 0], margin[standing], np.broadcast_to(scale, weak.shape)[standing])
+                weak[standing] = ~self._stand_without_names([pieces[k] for k in standing.tolist()], at_start,
+                                                            their_code[standing], our_code[standing],
+                                                            margin[standing], scale[standing])
             run_column[foreign[weak]] = 0
             run_prob[foreign] = np.exp(theirs)
         # merge neighbouring runs that now agree; a foreign run that stands is a piece of its own, whose
