@@ -40,6 +40,11 @@ class Evidence:
         """The evidence of the given rows only (indices or a boolean mask)."""
         return Evidence(self.codes, self.ids[rows], self.probs[rows])
 
+    def distributions(self) -> list[Distribution]:
+        """Each row as a dictionary, code -> probability (what `Scorer.score` returns)."""
+        return [{self.codes[i]: p for i, p in zip(row_ids, row_probs) if i >= 0}
+                for row_ids, row_probs in zip(self.ids.tolist(), self.probs.tolist())]
+
     def over(self, codes: tuple[str, ...]) -> Evidence:
         """The same evidence with its ids as columns of `codes`, a superset of its own codes."""
         if codes == self.codes:
@@ -216,7 +221,5 @@ class FastTextScorer:
         return Evidence(self.codes, ids, top_probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
-        evidence = self.evidence(texts)
-        return [{self.codes[i]: p for i, p in zip(row_ids.tolist(), row_probs.tolist()) if i >= 0}
-                for row_ids, row_probs in zip(evidence.ids, evidence.probs)]
+        return self.evidence(texts).distributions()
 

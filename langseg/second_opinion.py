@@ -186,17 +186,19 @@ class WithSecondOpinion:
 
     def _opinions(self, texts: Sequence[str], ids: np.ndarray, probs: np.ndarray) -> list[Opinion | None]:
         best, codes = probs[:, 0], self.primary.codes
-        fairly_sure = (best >= self.below) & (best < self.lacking_below)
+        # a fairly sure unit is asked only when it has letters enough for CLD2's word on its reliability
+        long_enough = np.zeros(len(ids), dtype=bool)
+        fairly_sure = np.flatnonzero((best >= self.below) & (best < self.lacking_below))
+        long_enough[fairly_sure] = [has_letters(texts[row], self.second.reliable_from_letters)
+                                    for row in fairly_sure.tolist()]
         close = np.zeros(len(ids), dtype=bool)
         if self.referee and ids.shape[1] > 1:
             close = (ids[:, 0] >= 0) & (ids[:, 1] >= 0) & (probs[:, 1] >= best * CLOSE_CALL)
         out: list[Opinion | None] = [None] * len(texts)
-        for row in np.flatnonzero((best < self.below) | fairly_sure | close).tolist():
-            long_enough = bool(fairly_sure[row]) and has_letters(texts[row], self.second.reliable_from_letters)
-            if not (best[row] < self.below or long_enough or close[row]):
-                continue  # a fairly sure, short unit: CLD2's word on its reliability would not count
+        for row in np.flatnonzero((best < self.below) | long_enough | close).tolist():
             listed = {codes[j]: p for j, p in zip(ids[row].tolist(), probs[row].tolist()) if j >= 0}
-            reading = Reading(float(best[row]), listed, codes[ids[row, 1]] if close[row] else None, long_enough)
+            reading = Reading(float(best[row]), listed, codes[ids[row, 1]] if close[row] else None,
+                              bool(long_enough[row]))
             out[row] = self.admitted(self.second.answer(texts[row]), reading)
         return out
 
@@ -227,8 +229,4 @@ class WithSecondOpinion:
         return Evidence(self.codes, wide_ids, wide_probs)
 
     def score(self, texts: Sequence[str]) -> list[Distribution]:
-        evidence = self.evidence(texts)
-        return [
-            {self.codes[j]: float(p) for j, p in zip(row_ids, row_probs) if j >= 0}
-            for row_ids, row_probs in zip(evidence.ids.tolist(), evidence.probs.tolist())
-        ]
+        return self.evidence(texts).distributions()
